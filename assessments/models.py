@@ -1,0 +1,476 @@
+"""Organisation, people and the self-assessments they run.
+
+Every rule that protects data integrity is also a database constraint, so that a bug in a
+view or a script cannot store an impossible answer.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+# ---------------------------------------------------------------------------------------
+# Organisation and people
+# ---------------------------------------------------------------------------------------
+
+
+class UnitKind(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    DEPARTMENT = "department", _("Department")
+    SECTION = "section", _("Section")
+    UNIT = "unit", _("Unit")
+
+
+class Unit(MP_Node):
+    """A node of the organisation tree (materialised path: a subtree is one indexed query)."""
+
+    code = models.CharField(
+        _("code"), max_length=50, unique=True, help_text=_("The code used by the HR system.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default="unit")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="unit_code_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="unit_name_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleKind(models.TextChoices):
+    MANAGER = "manager", _("Manager")
+    QUALITY_DEVELOPER = "quality_developer", _("Quality developer")
+
+
+class Role(models.Model):
+    """A person's role on a unit; it covers the unit's whole subtree."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=RoleKind.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "kind"], name="role_unique"),
+            models.CheckConstraint(condition=Q(kind__in=RoleKind.values), name="role_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_kind_display()} – {self.unit}"
+
+
+# ---------------------------------------------------------------------------------------
+# Rounds and unit assessments
+# ---------------------------------------------------------------------------------------
+
+
+class Round(models.Model):
+    """A self-assessment round across part of the tree, e.g. "Tillitsskattning HT 2026"."""
+
+    name = models.CharField(_("name"), max_length=200)
+    framework_version = models.ForeignKey(
+        "principles.FrameworkVersion",
+        verbose_name=_("framework version"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    root = models.ForeignKey(
+        Unit,
+        verbose_name=_("part of the organisation"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    opens_on = models.DateField(_("opens"))
+    closes_on = models.DateField(_("closes"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")), name="round_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentState(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    INDIVIDUAL = "individual", _("Individual reflection")
+    DIALOGUE = "dialogue", _("Dialogue")
+    COMPLETED = "completed", _("Completed")
+
+
+class UnitAssessment(models.Model):
+    """One unit's self-assessment within a round."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=AssessmentState.choices,
+        default=AssessmentState.PREPARING,
+    )
+    # Typed by participants or carried in the join link: random, never sequential.
+    join_code = models.CharField(_("join code"), max_length=16, unique=True)
+    results_revealed = models.BooleanField(_("results shown to the group"), default=False)
+    share_notes = models.BooleanField(
+        _("share dialogue notes with quality developers"), default=False
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("unit assessment")
+        verbose_name_plural = _("unit assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "unit"], name="assessment_unit_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=AssessmentState.values), name="assessment_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=AssessmentState.COMPLETED) | Q(completed_at__isnull=False),
+                name="assessment_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.round}"
+
+
+class StateChange(models.Model):
+    """Who moved an assessment from one state to the next, and when."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="state_changes"
+    )
+    from_state = models.CharField(max_length=12, choices=AssessmentState.choices)
+    to_state = models.CharField(max_length=12, choices=AssessmentState.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
+
+# ---------------------------------------------------------------------------------------
+# Individual answers (never shown to anyone but the participant)
+# ---------------------------------------------------------------------------------------
+
+
+class Respondent(models.Model):
+    """A participant without an account, known only by a secret token in a signed cookie."""
+
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="respondents"
+    )
+    # SHA-256 of the secret token: a copy of the database does not let anyone answer as them.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("respondent")
+        verbose_name_plural = _("respondents")
+
+    def __str__(self) -> str:
+        return f"{_('Respondent')} {self.pk}"
+
+
+class StatementAnswer(models.Model):
+    """1 (not at all true) … 5 (entirely true), or "don't know" with no value."""
+
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, related_name="statement_answers"
+    )
+    statement = models.ForeignKey(
+        "principles.Statement", on_delete=models.PROTECT, related_name="answers"
+    )
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    dont_know = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "statement"], name="statementanswer_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(dont_know=False) & Q(value__gte=1) & Q(value__lte=5))
+                | (Q(dont_know=True) & Q(value__isnull=True)),
+                name="statementanswer_value_or_dont_know",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {'?' if self.dont_know else self.value}"
+
+
+class PrincipleComment(models.Model):
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="comments")
+    principle = models.ForeignKey(
+        "principles.Principle", on_delete=models.PROTECT, related_name="comments"
+    )
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "principle"], name="comment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class DimensionAnswer(models.Model):
+    """Where the unit is *now* and where it *desires* to be, 1 (control) … 7 (trust)."""
+
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, related_name="dimension_answers"
+    )
+    dimension = models.ForeignKey(
+        "principles.Dimension", on_delete=models.PROTECT, related_name="answers"
+    )
+    now = models.PositiveSmallIntegerField(null=True, blank=True)
+    desired = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "dimension"], name="dimensionanswer_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(now__isnull=True) | Q(now__gte=1, now__lte=7))
+                & (Q(desired__isnull=True) | Q(desired__gte=1, desired__lte=7)),
+                name="dimensionanswer_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_id}: {self.now} → {self.desired}"
+
+
+class BalanceKind(models.TextChoices):
+    NOW = "now", _("Now")
+    DESIRED = "desired", _("Desired")
+
+
+def _balance_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(market__gte=0, hierarchy__gte=0, trust__gte=0),
+            name=f"{prefix}_points_not_negative",
+        ),
+        models.CheckConstraint(
+            condition=Q(market=100 - F("hierarchy") - F("trust")),
+            name=f"{prefix}_points_sum_to_100",
+        ),
+        models.CheckConstraint(condition=Q(kind__in=BalanceKind.values), name=f"{prefix}_kind"),
+    ]
+
+
+class BalancePoints(models.Model):
+    """100 points spread over market, hierarchy and trust."""
+
+    kind = models.CharField(max_length=8, choices=BalanceKind.choices)
+    market = models.PositiveSmallIntegerField()
+    hierarchy = models.PositiveSmallIntegerField()
+    trust = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class BalanceAnswer(BalancePoints):
+    respondent = models.ForeignKey(
+        Respondent, on_delete=models.CASCADE, related_name="balance_answers"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["respondent", "kind"], name="balanceanswer_once"),
+            *_balance_constraints("balanceanswer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.market}/{self.hierarchy}/{self.trust}"
+
+
+# ---------------------------------------------------------------------------------------
+# What the group agreed in the dialogue
+# ---------------------------------------------------------------------------------------
+
+
+class Agreement(models.Model):
+    """Optimistic locking: a save must name the `lock_version` it started from."""
+
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PrincipleAgreement(Agreement):
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="principle_agreements"
+    )
+    principle = models.ForeignKey(
+        "principles.Principle", on_delete=models.PROTECT, related_name="agreements"
+    )
+    score = models.PositiveSmallIntegerField(_("agreed score"), null=True, blank=True)
+    strengths = models.TextField(_("strengths"), blank=True, max_length=4000)
+    obstacles = models.TextField(_("obstacles"), blank=True, max_length=4000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "principle"], name="principleagreement_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="principleagreement_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principle_id}: {self.score}"
+
+
+class DimensionAgreement(Agreement):
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="dimension_agreements"
+    )
+    dimension = models.ForeignKey(
+        "principles.Dimension", on_delete=models.PROTECT, related_name="agreements"
+    )
+    now = models.PositiveSmallIntegerField(_("now"), null=True, blank=True)
+    desired = models.PositiveSmallIntegerField(_("desired"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "dimension"], name="dimensionagreement_once"
+            ),
+            models.CheckConstraint(
+                condition=(Q(now__isnull=True) | Q(now__gte=1, now__lte=7))
+                & (Q(desired__isnull=True) | Q(desired__gte=1, desired__lte=7)),
+                name="dimensionagreement_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension_id}: {self.now} → {self.desired}"
+
+
+class BalanceAgreement(Agreement, BalancePoints):
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="balance_agreements"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="balanceagreement_once"),
+            *_balance_constraints("balanceagreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.market}/{self.hierarchy}/{self.trust}"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class Action(models.Model):
+    """What the group decided to do: what, who, by when. Followed up after completion."""
+
+    assessment = models.ForeignKey(UnitAssessment, on_delete=models.CASCADE, related_name="actions")
+    principle = models.ForeignKey(
+        "principles.Principle",
+        verbose_name=_("principle"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    title = models.CharField(_("what"), max_length=300)
+    responsible = models.CharField(_("who"), max_length=200)
+    due_on = models.DateField(_("by when"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="action_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status__in=ActionStatus.values), name="action_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

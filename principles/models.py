@@ -1,0 +1,395 @@
+"""The framework of trust-based governance (SOU 2018:47), edited by administrators.
+
+A framework is published as a version. Published and retired versions are read-only: the
+models refuse changes with a clear error, in `save()`, `delete()` and bulk queryset writes.
+Items carry a stable `key` that survives copying into a new version, so rounds answered
+against different versions can be compared.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .i18n import Translated
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class ReadOnlyVersionError(ValidationError):
+    """A change was attempted on a version that is no longer a draft."""
+
+
+def _refuse(version: "FrameworkVersion") -> None:
+    raise ReadOnlyVersionError(
+        _(
+            "“%(version)s” is %(status)s and cannot be changed. "
+            "Copy it into a new draft to make changes."
+        ),
+        code="read_only_version",
+        params={"version": version.name, "status": version.get_status_display().lower()},
+    )
+
+
+class FrameworkVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=VersionStatus.PUBLISHED)
+
+    def current(self) -> "FrameworkVersion | None":
+        """The newest published version: what the public framework page and new rounds use."""
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class FrameworkVersion(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where the official texts come from, e.g. SOU 2018:47."),
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=VersionStatus.values),
+                name="frameworkversion_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=VersionStatus.DRAFT)
+                | models.Q(published_at__isnull=False),
+                name="frameworkversion_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk:
+            stored = (
+                FrameworkVersion.objects.filter(pk=self.pk)
+                .values("status", "name", "source")
+                .first()
+            )
+            if stored and stored["status"] != VersionStatus.DRAFT:
+                # Only the status may move on (published -> retired); the texts stay as they were.
+                if stored["name"] != self.name or stored["source"] != self.source:
+                    _refuse(FrameworkVersion(name=stored["name"], status=stored["status"]))
+                if self.status == VersionStatus.DRAFT:
+                    _refuse(FrameworkVersion(name=stored["name"], status=stored["status"]))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not self.is_editable:
+            _refuse(self)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+class VersionedItemQuerySet(models.QuerySet):
+    """Bulk writes are refused too when they touch a read-only version."""
+
+    version_path = "version"
+
+    def _touches_read_only(self) -> bool:
+        lookup = f"{self.version_path}__status"
+        return self.exclude(**{lookup: VersionStatus.DRAFT}).exists()
+
+    def update(self, **kwargs):
+        if self._touches_read_only():
+            raise ReadOnlyVersionError(
+                _("Items of a published framework version cannot be changed."),
+                code="read_only_version",
+            )
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_read_only():
+            raise ReadOnlyVersionError(
+                _("Items of a published framework version cannot be deleted."),
+                code="read_only_version",
+            )
+        return super().delete()
+
+
+class PrincipleItemQuerySet(VersionedItemQuerySet):
+    version_path = "principle__version"
+
+
+class VersionedItem(models.Model):
+    """An item whose framework version must be a draft for it to change."""
+
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        help_text=_("Stable identifier kept across versions so that rounds can be compared."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def save(self, *args, **kwargs) -> None:
+        self._check_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_editable()
+        return super().delete(*args, **kwargs)
+
+    def framework_version(self) -> FrameworkVersion:
+        return self.version
+
+    def _check_editable(self) -> None:
+        version = self.framework_version()
+        if self.pk:
+            # The stored row decides: moving an item out of a published version is a change too.
+            stored = type(self)._base_manager.filter(pk=self.pk).first()
+            if stored is not None and not stored.framework_version().is_editable:
+                _refuse(stored.framework_version())
+        if not version.is_editable:
+            _refuse(version)
+
+
+class Principle(VersionedItem):
+    """One of the guiding principles (vägledande principer)."""
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="principles",
+    )
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    definition_sv = models.TextField(
+        _("official definition (Swedish)"),
+        help_text=_("The short definition quoted from its source."),
+    )
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    definition_source = models.CharField(
+        _("source of the definition"), max_length=200, default="SOU 2018:47"
+    )
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    name = Translated("name")
+    definition = Translated("definition")
+    description = Translated("description")
+
+    objects = VersionedItemQuerySet.as_manager()
+
+    class Meta(VersionedItem.Meta):
+        verbose_name = _("guiding principle")
+        verbose_name_plural = _("guiding principles")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="principle_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrincipleItem(VersionedItem):
+    principle = models.ForeignKey(
+        Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="+"
+    )
+    text_sv = models.TextField(_("text (Swedish)"))
+    text_en = models.TextField(_("text (English)"), blank=True)
+
+    text = Translated("text")
+
+    objects = PrincipleItemQuerySet.as_manager()
+
+    class Meta(VersionedItem.Meta):
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.text
+
+    def framework_version(self) -> FrameworkVersion:
+        return self.principle.version
+
+
+class Statement(PrincipleItem):
+    """A statement participants rate from 1 (not at all true) to 5 (entirely true)."""
+
+    principle = models.ForeignKey(
+        Principle, verbose_name=_("principle"), on_delete=models.CASCADE, related_name="statements"
+    )
+
+    class Meta(PrincipleItem.Meta):
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        constraints = [
+            models.UniqueConstraint(fields=["principle", "key"], name="statement_key_unique"),
+        ]
+
+
+class ReflectionQuestion(PrincipleItem):
+    """A question that opens the dialogue about a principle."""
+
+    principle = models.ForeignKey(
+        Principle,
+        verbose_name=_("principle"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+
+    class Meta(PrincipleItem.Meta):
+        verbose_name = _("reflection question")
+        verbose_name_plural = _("reflection questions")
+        constraints = [
+            models.UniqueConstraint(fields=["principle", "key"], name="question_key_unique"),
+        ]
+
+
+class Dimension(VersionedItem):
+    """A dimension of control-based versus trust-based governance, with its two poles."""
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="dimensions",
+    )
+    name_sv = models.CharField(_("name (Swedish)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    control_pole_sv = models.TextField(_("control pole (Swedish)"))
+    control_pole_en = models.TextField(_("control pole (English)"), blank=True)
+    trust_pole_sv = models.TextField(_("trust pole (Swedish)"))
+    trust_pole_en = models.TextField(_("trust pole (English)"), blank=True)
+
+    name = Translated("name")
+    control_pole = Translated("control_pole")
+    trust_pole = Translated("trust_pole")
+
+    objects = VersionedItemQuerySet.as_manager()
+
+    class Meta(VersionedItem.Meta):
+        verbose_name = _("control–trust dimension")
+        verbose_name_plural = _("control–trust dimensions")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="dimension_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SteeringKey(models.TextChoices):
+    MARKET = "market", _("Market")
+    HIERARCHY = "hierarchy", _("Hierarchy")
+    TRUST = "trust", _("Trust")
+
+
+class SteeringPrinciple(VersionedItem):
+    """One of the three steering principles to keep in balance: market, hierarchy, trust."""
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="steering_principles",
+    )
+    key = models.SlugField(_("key"), max_length=60, choices=SteeringKey.choices)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    keywords_sv = models.CharField(
+        _("keywords (Swedish)"), max_length=200, help_text=_("Comma-separated.")
+    )
+    keywords_en = models.CharField(_("keywords (English)"), max_length=200, blank=True)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+
+    name = Translated("name")
+    keywords = Translated("keywords")
+    description = Translated("description")
+
+    objects = VersionedItemQuerySet.as_manager()
+
+    class Meta(VersionedItem.Meta):
+        verbose_name = _("steering principle")
+        verbose_name_plural = _("steering principles")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="steering_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(key__in=SteeringKey.values), name="steering_key_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [word.strip() for word in self.keywords.split(",") if word.strip()]
+
+
+class TextKind(models.TextChoices):
+    DEFINITION = "definition", _("Definition")
+    CORNERSTONE = "cornerstone", _("Cornerstone")
+    GOOD_MEETING = "good_meeting", _("Question of the good meeting")
+    RESERVATION = "reservation", _("What trust means – and does not mean")
+
+
+class SupportingText(VersionedItem):
+    """The definition, its cornerstones, the good meeting's questions and the reservations."""
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="supporting_texts",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TextKind.choices)
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    body_sv = models.TextField(_("text (Swedish)"), blank=True)
+    body_en = models.TextField(_("text (English)"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    title = Translated("title")
+    body = Translated("body")
+
+    objects = VersionedItemQuerySet.as_manager()
+
+    class Meta(VersionedItem.Meta):
+        verbose_name = _("supporting text")
+        verbose_name_plural = _("supporting texts")
+        ordering = ["kind", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="supportingtext_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TextKind.values), name="supportingtext_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
