@@ -46,3 +46,54 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+class Org:
+    """Exempelkommun with two departments, three units and the people of the personas.
+
+    ORG Exempelkommun
+    ├── DEP-A Förvaltning A   (quality developer of A)
+    │   ├── A1 Enhet A1        (manager of A)
+    │   └── A2 Enhet A2        (manager of B: a sibling unit)
+    └── DEP-B Förvaltning B   (quality developer elsewhere)
+        └── B1 Enhet B1
+    """
+
+
+@pytest.fixture
+def org(db):
+    from assessments.models import RoleKind
+    from tests.factories import give_role, make_unit
+
+    o = Org()
+    o.root = make_unit("ORG", "Exempelkommun", kind="organisation")
+    o.dep_a = make_unit("DEP-A", "Förvaltning A", parent=o.root, kind="department")
+    o.dep_b = make_unit("DEP-B", "Förvaltning B", parent=o.root, kind="department")
+    o.a1 = make_unit("A1", "Enhet A1", parent=o.dep_a)
+    o.a2 = make_unit("A2", "Enhet A2", parent=o.dep_a)
+    o.b1 = make_unit("B1", "Enhet B1", parent=o.dep_b)
+    for unit in (o.root, o.dep_a, o.dep_b, o.a1, o.a2):
+        unit.refresh_from_db()
+    o.manager_of_a = make_user("manager-a", first_name="Maja")
+    o.manager_of_b = make_user("manager-b", first_name="Bo")
+    o.quality_developer = make_user("quality-a", first_name="Kim")
+    o.quality_developer_elsewhere = make_user("quality-b", first_name="Kai")
+    give_role(o.manager_of_a, o.a1, RoleKind.MANAGER)
+    give_role(o.manager_of_b, o.a2, RoleKind.MANAGER)
+    give_role(o.quality_developer, o.dep_a, RoleKind.QUALITY_DEVELOPER)
+    give_role(o.quality_developer_elsewhere, o.dep_b, RoleKind.QUALITY_DEVELOPER)
+    o.outsider = make_user("outsider-olle")
+    o.administrator = make_user("administrator", is_staff=True, is_superuser=True)
+    return o
+
+
+@pytest.fixture
+def persona(org, client):
+    """Log `client` in as a named persona: persona("manager_of_a") etc.; "anonymous" stays out."""
+
+    def login(name: str):
+        if name != "anonymous":
+            client.force_login(getattr(org, name))
+        return client
+
+    return login

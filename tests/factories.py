@@ -93,3 +93,44 @@ def make_version(
         )
         version.refresh_from_db()
     return version
+
+
+# ---------------------------------------------------------------------------------------
+# Organisation
+# ---------------------------------------------------------------------------------------
+
+
+def make_unit(code: str, name: str | None = None, *, parent=None, kind: str = "unit"):
+    from assessments.models import Unit
+
+    fields = {"code": code, "name": name or code, "kind": kind}
+    if parent is None:
+        return Unit.add_root(**fields)
+    parent.refresh_from_db()  # treebeard needs the parent's current numchild
+    return parent.add_child(**fields)
+
+
+def give_role(user, unit, kind: str):
+    from assessments.models import Role
+
+    return Role.objects.create(user=user, unit=unit, kind=kind)
+
+
+def make_round(root, version=None, *, name: str = "Tillitsskattning HT 2026", **fields):
+    import datetime
+
+    from assessments.models import Round
+
+    version = version or make_version(published=True)
+    fields.setdefault("opens_on", datetime.date(2026, 9, 1))
+    fields.setdefault("closes_on", datetime.date(2026, 12, 15))
+    return Round.objects.create(name=name, framework_version=version, root=root, **fields)
+
+
+def make_assessment(round_, unit, **fields):
+    import secrets
+
+    from assessments.models import UnitAssessment
+
+    fields.setdefault("join_code", secrets.token_hex(5).upper())
+    return UnitAssessment.objects.create(round=round_, unit=unit, **fields)
