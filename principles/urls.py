@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("ramverk/", views.framework, name="framework"),
+    path("guide/", views.guide, name="guide"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
 ]

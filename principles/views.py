@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from .forms import AccessibilityReportForm
+from .i18n import current_language
 from .models import FrameworkVersion, TextKind
 
 
@@ -24,4 +30,38 @@ def framework(request: HttpRequest) -> HttpResponse:
             "good_meeting": [t for t in texts if t.kind == TextKind.GOOD_MEETING],
             "reservations": [t for t in texts if t.kind == TextKind.RESERVATION],
         },
+    )
+
+
+def _page(request: HttpRequest, name: str, title: str, **context) -> HttpResponse:
+    # Long prose is kept as one template per language rather than as hundreds of msgids.
+    context.update(title=title, body_template=f"pages/{name}_{current_language()}.html")
+    return render(request, "pages/page.html", context)
+
+
+def guide(request: HttpRequest) -> HttpResponse:
+    """Guidance for the manager: how to run the meeting, before, during and after."""
+    return _page(request, "guide", _("How to run the self-assessment meeting"))
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tillgänglighetsredogörelse) with a way to report problems."""
+    form = AccessibilityReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        send_mail(
+            subject=f"[Tillit] {_('Accessibility report')}",
+            message=f"{data['page']}\n\n{data['description']}\n\n{data['email'] or '-'}",
+            from_email=None,
+            recipient_list=[settings.ACCESSIBILITY_CONTACT_EMAIL],
+        )
+        messages.success(request, _("Thank you. Your report has been sent."))
+        return redirect("accessibility")
+    return _page(
+        request,
+        "accessibility",
+        _("Accessibility statement"),
+        form=form,
+        contact_email=settings.ACCESSIBILITY_CONTACT_EMAIL,
+        updated="2026-11-22",
     )

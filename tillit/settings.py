@@ -157,6 +157,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tillit@localhost")
+# Where accessibility reports from the accessibility statement go.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+    "ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@example.se"
+)
 
 # Group figures are shown only where at least this many have answered.
 MIN_RESPONDENTS = int(os.environ.get("MIN_RESPONDENTS", "5"))
