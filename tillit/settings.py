@@ -137,6 +137,8 @@ STATICFILES_DIRS = [
     # Front-end libraries come from npm at set-up (package-lock.json pins them).
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/axe-core", BASE_DIR / "node_modules" / "axe-core"),
+    # Fonts for the PDF reports, so they look the same on every machine.
+    ("vendor/source-sans", BASE_DIR / "node_modules" / "source-sans" / "TTF"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -151,6 +153,27 @@ STORAGES = {
 # Serve straight from the finders when developing or testing, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
+# Fonts compress poorly and slowly; serve them as they are.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+    "ttf",
+    "otf",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
