@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install system-packages serve test lint check
+.PHONY: install system-packages serve test lint check messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
@@ -32,13 +33,19 @@ serve: install
 	DEBUG=1 $(BIN)/python manage.py setup_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
+# Extract new strings into locale/*/django.po (translate them), then compile the .mo files.
+messages:
+	DEBUG=1 $(BIN)/python manage.py makemessages -l sv -l en --no-obsolete \
+		--ignore=".venv/*" --ignore="node_modules/*" --ignore="tests/*" --ignore="artifacts/*"
+	DEBUG=1 $(BIN)/python manage.py compilemessages -l sv -l en --ignore=".venv/*" --ignore="node_modules/*"
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 check:
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py check
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The whole test suite, browser tests included. DATABASE_URL picks PostgreSQL if set.
 test: install system-packages

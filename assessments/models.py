@@ -6,9 +6,14 @@ view or a script cannot store an impossible answer.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q, TextField
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
+
+# `text__length` in constraints.
+TextField.register_lookup(Length)
+CharField.register_lookup(Length)
 
 # ---------------------------------------------------------------------------------------
 # Organisation and people
@@ -248,7 +253,11 @@ class StatementAnswer(models.Model):
                 fields=["respondent", "statement"], name="statementanswer_once"
             ),
             models.CheckConstraint(
-                condition=(Q(dont_know=False) & Q(value__gte=1) & Q(value__lte=5))
+                # value__isnull=False too: a CHECK on NULL passes, which would let "no value,
+                # not don't-know" through.
+                condition=(
+                    Q(dont_know=False, value__isnull=False) & Q(value__gte=1) & Q(value__lte=5)
+                )
                 | (Q(dont_know=True) & Q(value__isnull=True)),
                 name="statementanswer_value_or_dont_know",
             ),
@@ -268,6 +277,9 @@ class PrincipleComment(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["respondent", "principle"], name="comment_once"),
+            models.CheckConstraint(
+                condition=Q(text__length__lte=2000), name="comment_at_most_2000_characters"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ of the tree: one to read the person's roles (cached on the user object for the r
 then the queryset itself.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -95,8 +96,11 @@ def planned_rounds(user) -> QuerySet[Round]:
 
 
 def get_or_404(queryset: QuerySet, **lookup):
-    """Fetch one object from an already scoped queryset; anything outside it is a 404."""
+    """Fetch one object from an already scoped queryset; anything outside it is a 404.
+
+    A malformed key (``pk="abc"`` from a hand-edited URL) is a 404 too, not a server error.
+    """
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist as missing:
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing

@@ -1,5 +1,10 @@
-from .views import home
+from .views import compare, home, manager, participant, reports, rounds
 
 urlpatterns = [
     *home.urlpatterns,
+    *rounds.urlpatterns,
+    *participant.urlpatterns,
+    *manager.urlpatterns,
+    *compare.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -47,6 +47,21 @@ class DraftOnlyMixin:
 class DraftOnlyInline(DraftOnlyMixin):
     extra = 0
 
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not isinstance(self, admin.TabularInline):
+            return formset
+
+        class LabelledFormSet(formset):
+            # Tabular rows show the field names only as column headings; give each input its
+            # own accessible name (WCAG 2.1 AA: form elements must have labels).
+            def add_fields(self, form, index) -> None:
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    field.widget.attrs.setdefault("aria-label", str(field.label or name))
+
+        return LabelledFormSet
+
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_add_permission(request, obj) and _editable(obj)
 

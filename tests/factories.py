@@ -105,9 +105,9 @@ def make_unit(code: str, name: str | None = None, *, parent=None, kind: str = "u
 
     fields = {"code": code, "name": name or code, "kind": kind}
     if parent is None:
-        return Unit.add_root(**fields)
+        return Unit.objects.add_root(fields)
     parent.refresh_from_db()  # treebeard needs the parent's current numchild
-    return parent.add_child(**fields)
+    return Unit.objects.add_child(parent, fields)
 
 
 def give_role(user, unit, kind: str):

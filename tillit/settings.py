@@ -106,6 +106,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+if TESTING:
+    # Hashing speed is a production safeguard; the test suite logs in thousands of times.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -114,7 +117,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "framework"
 
 # Failed-login throttling: lock a username+IP pair after five failures for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
@@ -185,6 +187,16 @@ ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
     "ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@example.se"
 )
 
+# The join rate limit counts in the cache, so several web workers must share one: set
+# REDIS_URL in production. Without it each process keeps its own (fine for one process).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+
 # Group figures are shown only where at least this many have answered.
 MIN_RESPONDENTS = int(os.environ.get("MIN_RESPONDENTS", "5"))
 
@@ -203,3 +215,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
+
+# Background tasks and generated files (department comparison, batch reports).
+# django-tasks backports Django 6's django.tasks; 0.11 ships its database backend and worker.
+INSTALLED_APPS += ["django_tasks", "django_tasks.backends.database", "batches"]
+# With PostgreSQL a worker runs the tasks (`python manage.py db_worker`, beside gunicorn). On the
+# embedded SQLite default and in tests they run at once in the request: no extra process.
+# TASKS_BACKEND=immediate|database overrides the choice.
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks.backends.database.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get(
+    "TASKS_BACKEND",
+    "database"
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and not TESTING
+    else "immediate",
+)
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# Generated files (batch ZIPs) are private: served only through scoped views, never at MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"

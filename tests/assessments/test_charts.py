@@ -6,12 +6,21 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
+from django.utils import translation
 from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.reports import charts
 from assessments.reports.charts import Balance, ProfileRow, RadarAxis
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The assertions read the English legend texts; Swedish is the default language."""
+    with translation.override("en"):
+        yield
+
 
 SVG = "{http://www.w3.org/2000/svg}"
 SIDE = 100.0

@@ -1,4 +1,6 @@
-"""Prepare a local demo: migrate, load the framework, create an administrator.
+"""Prepare a local demo: migrate, load the framework, create an administrator and a demo
+organisation (Exempelkommun, its units, managers and quality developers) with two rounds of
+answers, agreements and actions.
 
 Idempotent: running it again leaves the data as it was and prints fresh passwords only for
 accounts it had to create. Refuses anything but SQLite unless given --force, so that it is
@@ -12,11 +14,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from assessments.demo import create_demo_organisation
+from assessments.demo_rounds import create_demo_rounds
+
 ADMIN_USERNAME = "admin"
 
 
 class Command(BaseCommand):
-    help = "Migrate, load the framework and create a local administrator (SQLite only)."
+    help = (
+        "Migrate, load the framework and create a local administrator and a demo organisation "
+        "with its accounts (SQLite only)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -35,6 +43,8 @@ class Command(BaseCommand):
         call_command("loaddata", "framework", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Framework loaded."))
         self._ensure_admin()
+        create_demo_organisation(self.stdout)
+        create_demo_rounds(self.stdout)
 
     def _ensure_admin(self) -> None:
         user_model = get_user_model()

@@ -1,0 +1,347 @@
+"""Django admin for the organisation, people and (read-only) assessments.
+
+Individual answers are never registered here: no one but the participant sees them. The
+assessment pages show counts only.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from . import importing
+from .models import Action, Role, Round, StateChange, Unit, UnitAssessment
+
+# Uploads larger than this are refused before parsing (50,000 units are about 2 MB).
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# How long a previewed file may wait for its confirmation.
+PREVIEW_MAX_AGE = 60 * 60
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES >> 20}
+            )
+        return upload
+
+
+class CsvImportMixin:
+    """An "Import from CSV" page on a changelist: upload, dry-run preview, confirm.
+
+    The preview and the real import are the same service function on the same bytes; the
+    confirm step carries the previewed file in a signed form field, so what is imported is
+    exactly what was previewed (and validated again).
+    """
+
+    import_service = None  # importing.import_units or importing.import_roles
+    import_title = ""
+    import_help_template = ""
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _salt(self) -> str:
+        return f"tillit.import.{self.model._meta.label_lower}"
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        form = CsvUploadForm()
+        result = payload = file_name = None
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                stored = signing.loads(
+                    request.POST.get("payload", ""), salt=self._salt(), max_age=PREVIEW_MAX_AGE
+                )
+            except signing.BadSignature:
+                messages.error(
+                    request, _("The preview has expired or was altered; upload the file again.")
+                )
+                return HttpResponseRedirect(request.path)
+            file_name = stored["name"]
+            result = self.import_service(stored["text"].encode("utf-8"))
+            if result.ok:
+                for line in result.summary():
+                    messages.success(request, line)
+                return HttpResponseRedirect(changelist_url)
+        elif request.method == "POST":
+            form = CsvUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                file_name = upload.name
+                data = upload.read()
+                result = self.import_service(data, dry_run=True)
+                if result.ok and result.has_changes:
+                    payload = signing.dumps(
+                        {"name": file_name, "text": data.decode("utf-8-sig")},
+                        salt=self._salt(),
+                        compress=True,
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": self.import_title,
+            "form": form,
+            "result": result,
+            "payload": payload,
+            "file_name": file_name,
+            "changelist_url": changelist_url,
+            "help_template": self.import_help_template,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/assessments/csv_import.html", context)
+
+
+# ---------------------------------------------------------------------------------------
+# Organisation and people
+# ---------------------------------------------------------------------------------------
+
+
+class RoleOnUnitInline(admin.TabularInline):
+    model = Role
+    fields = ["user", "kind"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    verbose_name = _("person with a role here")
+    verbose_name_plural = _("people with a role here (covers every unit beneath)")
+
+
+class RoleOfUserInline(admin.TabularInline):
+    model = Role
+    fields = ["unit", "kind"]
+    autocomplete_fields = ["unit"]
+    extra = 0
+    verbose_name_plural = _("roles (each covers every unit beneath)")
+
+
+@admin.register(Unit)
+class UnitAdmin(CsvImportMixin, TreeAdmin):
+    form = movenodeform_factory(Unit)
+    change_list_template = "admin/assessments/unit/change_list.html"
+    list_display = ["name", "code", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    inlines = [RoleOnUnitInline]
+    import_service = staticmethod(importing.import_units)
+    import_title = _("Import units from CSV")
+    import_help_template = "admin/assessments/unit/import_help.html"
+
+
+@admin.register(Role)
+class RoleAdmin(CsvImportMixin, admin.ModelAdmin):
+    list_display = ["user", "user_email", "kind", "unit", "unit_code"]
+    list_filter = ["kind", "unit__kind"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "user__first_name",
+        "user__last_name",
+        "unit__code",
+        "unit__name",
+    ]
+    autocomplete_fields = ["user", "unit"]
+    list_select_related = ["user", "unit"]
+    change_list_template = "admin/assessments/role/change_list.html"
+    import_service = staticmethod(importing.import_roles)
+    import_title = _("Import roles from CSV")
+    import_help_template = "admin/assessments/role/import_help.html"
+
+    @admin.display(description=_("e-mail"), ordering="user__email")
+    def user_email(self, obj: Role) -> str:
+        return obj.user.email
+
+    @admin.display(description=_("unit code"), ordering="unit__code")
+    def unit_code(self, obj: Role) -> str:
+        return obj.unit.code
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class TillitUserAdmin(UserAdmin):
+    """Django's user admin with the person's roles on units."""
+
+    inlines = [*UserAdmin.inlines, RoleOfUserInline]
+
+
+# ---------------------------------------------------------------------------------------
+# Rounds and assessments: looked at here, run in the application
+# ---------------------------------------------------------------------------------------
+
+
+class ViewOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    """Names and dates may be corrected; rounds are opened, and never deleted, elsewhere."""
+
+    list_display = [
+        "name",
+        "root",
+        "framework_version",
+        "opens_on",
+        "closes_on",
+        "assessment_count",
+        "completed_count",
+    ]
+    list_filter = ["framework_version", "opens_on"]
+    search_fields = ["name", "root__name", "root__code"]
+    list_select_related = ["root", "framework_version"]
+    date_hierarchy = "opens_on"
+    fields = [
+        "name",
+        ("opens_on", "closes_on"),
+        "root",
+        "framework_version",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["root", "framework_version", "created_by", "created_at"]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                assessment_total=Count("assessments"),
+                completed_total=Count("assessments", filter=Q(assessments__state="completed")),
+            )
+        )
+
+    @admin.display(description=_("unit assessments"), ordering="assessment_total")
+    def assessment_count(self, obj: Round) -> int:
+        return obj.assessment_total
+
+    @admin.display(description=_("completed"), ordering="completed_total")
+    def completed_count(self, obj: Round) -> int:
+        return obj.completed_total
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class StateChangeInline(ViewOnlyMixin, admin.TabularInline):
+    model = StateChange
+    fields = ["from_state", "to_state", "changed_by", "changed_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(UnitAssessment)
+class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Counts only: individual answers are never shown in admin."""
+
+    list_display = [
+        "unit",
+        "round",
+        "state",
+        "respondent_count",
+        "finished_count",
+        "action_count",
+        "completed_at",
+    ]
+    list_filter = ["state", "round", "unit__kind", "results_revealed"]
+    search_fields = ["unit__name", "unit__code", "round__name", "join_code"]
+    list_select_related = ["unit", "round"]
+    fields = [
+        "round",
+        "unit",
+        "state",
+        "join_code",
+        "results_revealed",
+        "share_notes",
+        "respondent_count",
+        "finished_count",
+        "action_count",
+        "completed_at",
+        "completed_by",
+    ]
+    readonly_fields = fields
+    inlines = [StateChangeInline]
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                respondent_total=Count("respondents", distinct=True),
+                finished_total=Count(
+                    "respondents",
+                    filter=Q(respondents__finished_at__isnull=False),
+                    distinct=True,
+                ),
+                action_total=Count("actions", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("participants"), ordering="respondent_total")
+    def respondent_count(self, obj: UnitAssessment) -> int:
+        return obj.respondent_total
+
+    @admin.display(description=_("finished answering"), ordering="finished_total")
+    def finished_count(self, obj: UnitAssessment) -> int:
+        return obj.finished_total
+
+    @admin.display(description=_("actions"), ordering="action_total")
+    def action_count(self, obj: UnitAssessment) -> int:
+        return obj.action_total
+
+
+@admin.register(Action)
+class ActionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """What groups agreed to do, for follow-up; edited by the managers in the application."""
+
+    list_display = ["title", "responsible", "due_on", "status", "assessment"]
+    list_filter = ["status", "assessment__round"]
+    search_fields = ["title", "responsible", "assessment__unit__name", "assessment__unit__code"]
+    list_select_related = ["assessment__unit", "assessment__round"]
+    date_hierarchy = "due_on"

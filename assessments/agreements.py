@@ -1,0 +1,297 @@
+"""What the group agrees in the dialogue: scores, notes, the control–trust profile, the balance
+and the actions. Each write is one atomic service function.
+
+Optimistic locking. Every form carries the ``lock_version`` it was loaded with, and a save is
+``UPDATE … SET lock_version = lock_version + 1 WHERE … AND lock_version = n``. When that
+touches no row, someone else saved first: ``AgreementConflict`` carries what they saved and
+nothing is overwritten. An agreement not yet stored has version 0; the first save creates it
+(the unique constraint makes sure only one of two simultaneous first saves wins).
+
+Every save also locks the assessment row (``workflow.lock``), so an agreement cannot slip in
+while the assessment is being completed, and checks the state: agreements are written in the
+dialogue only; actions' status can still be followed up after completion.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from principles.models import Dimension, Principle
+
+from . import workflow
+from .models import (
+    Action,
+    ActionStatus,
+    AssessmentState,
+    BalanceAgreement,
+    BalanceKind,
+    DimensionAgreement,
+    PrincipleAgreement,
+    UnitAssessment,
+)
+
+
+class AgreementConflict(Exception):
+    """Someone else saved first. `current` is what they saved (None if it was deleted)."""
+
+    def __init__(self, current: models.Model | None) -> None:
+        super().__init__(_("Someone else saved this first; your changes were not saved."))
+        self.current = current
+
+
+# --- checks shared by forms and services -----------------------------------------------------
+
+
+def check_score(value: int | None, field: str, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise ValidationError(
+            {field: _("Choose a value from %(low)d to %(high)d.") % {"low": low, "high": high}}
+        )
+
+
+def balance_problem(market: int | None, hierarchy: int | None, trust: int | None) -> str | None:
+    """Why three parts are not a balance, or None when they are."""
+    parts = (market, hierarchy, trust)
+    if any(part is None for part in parts):
+        return _("Give points to all three steering principles (0 is allowed).")
+    if any(part < 0 or part > 100 for part in parts):
+        return _("Each part must be between 0 and 100 points.")
+    total = sum(parts)
+    if total != 100:
+        return _("The points must add up to 100; now they add up to %(total)d.") % {"total": total}
+    return None
+
+
+NOTE_MAX_LENGTH = 4000  # as the model fields' max_length
+
+
+def check_length(value: str, field: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            {field: _("At most %(limit)d characters, please.") % {"limit": limit}}
+        )
+
+
+def due_date_problem(due_on: date | None) -> str | None:
+    if due_on is not None and due_on < timezone.localdate():
+        return _("The date has already passed; choose today or a later date.")
+    return None
+
+
+# --- the optimistic save ---------------------------------------------------------------------
+
+
+def _save_versioned(
+    model: type[models.Model], lookup: dict, lock_version: int, values: dict, user
+) -> models.Model:
+    updated = model.objects.filter(**lookup, lock_version=lock_version).update(
+        **values,
+        lock_version=F("lock_version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    if updated:
+        return model.objects.get(**lookup)
+    if lock_version == 0 and not model.objects.filter(**lookup).exists():
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not spoil the transaction
+                return model.objects.create(**lookup, **values, lock_version=1, updated_by=user)
+        except IntegrityError:
+            pass  # created by someone else a moment ago: a conflict like any other
+    raise AgreementConflict(model.objects.filter(**lookup).first())
+
+
+def _open_for_agreements(assessment: UnitAssessment, user) -> UnitAssessment:
+    locked = workflow.lock(assessment, user)
+    workflow.ensure_accepts_agreements(locked)
+    return locked
+
+
+def _check_framework_item(assessment: UnitAssessment, item, label: str) -> None:
+    if item.version_id != assessment.round.framework_version_id:
+        raise ValidationError(
+            _("The %(item)s does not belong to this assessment's framework.") % {"item": label}
+        )
+
+
+@transaction.atomic
+def save_principle_agreement(
+    assessment: UnitAssessment,
+    principle: Principle,
+    user,
+    *,
+    lock_version: int,
+    score: int | None,
+    strengths: str = "",
+    obstacles: str = "",
+) -> PrincipleAgreement:
+    """The group's score (1–5) for a principle and its dialogue notes."""
+    locked = _open_for_agreements(assessment, user)
+    _check_framework_item(locked, principle, _("principle"))
+    check_score(score, "score", 1, 5)
+    check_length(strengths, "strengths", NOTE_MAX_LENGTH)
+    check_length(obstacles, "obstacles", NOTE_MAX_LENGTH)
+    return _save_versioned(
+        PrincipleAgreement,
+        {"assessment": locked, "principle": principle},
+        lock_version,
+        {"score": score, "strengths": strengths.strip(), "obstacles": obstacles.strip()},
+        user,
+    )
+
+
+@transaction.atomic
+def save_dimension_agreement(
+    assessment: UnitAssessment,
+    dimension: Dimension,
+    user,
+    *,
+    lock_version: int,
+    now: int | None,
+    desired: int | None,
+) -> DimensionAgreement:
+    """Where the group agrees the unit stands now, and wants to be, on a dimension (1–7)."""
+    locked = _open_for_agreements(assessment, user)
+    _check_framework_item(locked, dimension, _("dimension"))
+    check_score(now, "now", 1, 7)
+    check_score(desired, "desired", 1, 7)
+    return _save_versioned(
+        DimensionAgreement,
+        {"assessment": locked, "dimension": dimension},
+        lock_version,
+        {"now": now, "desired": desired},
+        user,
+    )
+
+
+@transaction.atomic
+def save_balance_agreement(
+    assessment: UnitAssessment,
+    kind: str,
+    user,
+    *,
+    lock_version: int,
+    market: int,
+    hierarchy: int,
+    trust: int,
+) -> BalanceAgreement:
+    """The agreed steering balance, now or desired: 100 points over the three principles."""
+    locked = _open_for_agreements(assessment, user)
+    if kind not in BalanceKind.values:
+        raise ValidationError(_("Unknown kind of balance."))
+    problem = balance_problem(market, hierarchy, trust)
+    if problem:
+        raise ValidationError(problem)
+    return _save_versioned(
+        BalanceAgreement,
+        {"assessment": locked, "kind": kind},
+        lock_version,
+        {"market": market, "hierarchy": hierarchy, "trust": trust},
+        user,
+    )
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def _check_action(assessment: UnitAssessment, values: dict) -> None:
+    errors = {}
+    if not (values.get("title") or "").strip():
+        errors["title"] = _("Write what is to be done.")
+    if not (values.get("responsible") or "").strip():
+        errors["responsible"] = _("Write who is responsible.")
+    for name in ("title", "responsible"):
+        limit = Action._meta.get_field(name).max_length
+        if len(values.get(name) or "") > limit:
+            errors[name] = _("At most %(limit)d characters, please.") % {"limit": limit}
+    if values.get("status", ActionStatus.PLANNED) not in ActionStatus.values:
+        errors["status"] = _("Choose a status from the list.")
+    principle = values.get("principle")
+    if principle is not None and principle.version_id != assessment.round.framework_version_id:
+        errors["principle"] = _("Choose one of this assessment's principles.")
+    if errors:
+        raise ValidationError(errors)
+
+
+_ACTION_FIELDS = ("title", "responsible", "due_on", "principle", "status")
+
+
+@transaction.atomic
+def create_action(assessment: UnitAssessment, user, **values) -> Action:
+    """A new action agreed in the dialogue. Its date may not lie in the past."""
+    locked = _open_for_agreements(assessment, user)
+    _check_action(locked, values)
+    problem = due_date_problem(values.get("due_on"))
+    if problem:
+        raise ValidationError({"due_on": problem})
+    fields = {name: values[name] for name in _ACTION_FIELDS if name in values}
+    fields["title"] = fields["title"].strip()
+    fields["responsible"] = fields["responsible"].strip()
+    return Action.objects.create(assessment=locked, **fields)
+
+
+def _action_of(assessment: UnitAssessment, action: Action | int) -> int:
+    pk = action.pk if isinstance(action, Action) else action
+    if not Action.objects.filter(pk=pk, assessment=assessment).exists():
+        raise AgreementConflict(None)
+    return pk
+
+
+@transaction.atomic
+def update_action(
+    assessment: UnitAssessment, action: Action | int, user, *, lock_version: int, **values
+) -> Action:
+    """Change an action during the dialogue (optimistic lock as for agreements).
+
+    A date already in the past may stay as it was, but a changed date must not lie in the past.
+    """
+    locked = _open_for_agreements(assessment, user)
+    pk = _action_of(locked, action)
+    stored = Action.objects.get(pk=pk)
+    _check_action(locked, {**{n: getattr(stored, n) for n in _ACTION_FIELDS}, **values})
+    if "due_on" in values and values["due_on"] != stored.due_on:
+        problem = due_date_problem(values["due_on"])
+        if problem:
+            raise ValidationError({"due_on": problem})
+    fields = {name: values[name] for name in _ACTION_FIELDS if name in values}
+    for name in ("title", "responsible"):
+        if name in fields:
+            fields[name] = fields[name].strip()
+    updated = Action.objects.filter(pk=pk, lock_version=lock_version).update(
+        **fields, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise AgreementConflict(Action.objects.filter(pk=pk).first())
+    return Action.objects.get(pk=pk)
+
+
+@transaction.atomic
+def delete_action(assessment: UnitAssessment, action: Action | int, user) -> None:
+    locked = _open_for_agreements(assessment, user)
+    pk = _action_of(locked, action)
+    Action.objects.filter(pk=pk).delete()
+
+
+@transaction.atomic
+def set_action_status(
+    assessment: UnitAssessment, action: Action | int, user, *, status: str, lock_version: int
+) -> Action:
+    """Follow an action up: allowed in the dialogue and after completion, by the manager."""
+    locked = workflow.lock(assessment, user)
+    if locked.state not in (AssessmentState.DIALOGUE, AssessmentState.COMPLETED):
+        raise workflow.WorkflowError(
+            _("Actions are followed up once the dialogue has started."), code="not_dialogue"
+        )
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    pk = _action_of(locked, action)
+    updated = Action.objects.filter(pk=pk, lock_version=lock_version).update(
+        status=status, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise AgreementConflict(Action.objects.filter(pk=pk).first())
+    return Action.objects.get(pk=pk)

@@ -1,0 +1,537 @@
+"""A participant's individual answers: who they are (a token) and what they answered.
+
+Every write is one `@transaction.atomic` service function that first locks the assessment
+row and checks that the individual phase is open, then validates *everything* it was given,
+and writes (upserts) only when all of it is valid. Each runs a fixed number of queries
+however many respondents the assessment has.
+
+Errors are `ValidationError`s keyed by the same field names the participant forms use
+(`statement_field`, `dimension_field`, `balance_field`, `balance_group`, "comment"), so a view
+can put every message next to its field. A closed phase is a `PhaseClosedError`.
+
+Nothing here is shown to anyone but the participant who gave the answers.
+"""
+
+import hashlib
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from principles.models import Dimension, Principle, Statement, SteeringKey
+
+from .models import (
+    AssessmentState,
+    BalanceAnswer,
+    BalanceKind,
+    DimensionAnswer,
+    PrincipleComment,
+    Respondent,
+    StatementAnswer,
+    UnitAssessment,
+)
+
+DONT_KNOW = "dk"
+STATEMENT_MIN, STATEMENT_MAX = 1, 5
+DIMENSION_MIN, DIMENSION_MAX = 1, 7
+BALANCE_TOTAL = 100
+COMMENT_MAX_LENGTH = 2000
+DIMENSION_SIDES = ("now", "desired")
+STEERING_KEYS = tuple(SteeringKey.values)  # market, hierarchy, trust: the balance columns
+_INTEGER = re.compile(r"-?[0-9]{1,9}")  # ASCII digits only: "³".isdigit() is True
+
+
+def statement_field(statement_id: int) -> str:
+    return f"statement_{statement_id}"
+
+
+def dimension_field(dimension_id: int, side: str) -> str:
+    return f"dimension_{dimension_id}_{side}"
+
+
+def balance_field(kind: str, key: str) -> str:
+    return f"balance_{kind}_{key}"
+
+
+def balance_group(kind: str) -> str:
+    """Errors about a whole balance (its sum) rather than one of its three numbers."""
+    return f"balance_{kind}"
+
+
+class PhaseClosedError(Exception):
+    """The assessment is not in its individual phase: nothing may be answered."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        super().__init__(str(self.message))
+
+    @property
+    def message(self):
+        if self.state == AssessmentState.PREPARING:
+            return gettext_lazy(
+                "This self-assessment has not opened yet. Your manager will tell you when it "
+                "does; then open the same link again."
+            )
+        return gettext_lazy(
+            "The individual part of this self-assessment is closed, so answers can no longer "
+            "be given or changed. Your answers so far are kept."
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Respondents
+# ---------------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a respondent's secret token: all the database ever stores of it."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def respondent_for_token(assessment: UnitAssessment, token: str | None) -> Respondent | None:
+    """The respondent whose token this is, within this assessment only; else None."""
+    if not token:
+        return None
+    return Respondent.objects.filter(assessment=assessment, token_hash=hash_token(token)).first()
+
+
+@transaction.atomic
+def create_respondent(assessment: UnitAssessment) -> tuple[Respondent, str]:
+    """A new respondent and its secret token (to hand to the participant, never stored)."""
+    _lock_open_assessment(assessment.pk)
+    token = secrets.token_urlsafe(32)
+    respondent = Respondent.objects.create(assessment=assessment, token_hash=hash_token(token))
+    return respondent, token
+
+
+def _lock_open_assessment(assessment_id: int) -> int:
+    """Lock the assessment row until commit and check its phase; return its framework version.
+
+    The lock makes the manager's closing of the individual phase (which updates this row) wait
+    for answers being saved, and answers saved after it see the new state.
+    """
+    row = (
+        UnitAssessment.objects.select_for_update(of=("self",))
+        .filter(pk=assessment_id)
+        .values_list("state", "round__framework_version_id")
+        .first()
+    )
+    if row is None:
+        raise PhaseClosedError(AssessmentState.COMPLETED)
+    state, version_id = row
+    if state != AssessmentState.INDIVIDUAL:
+        raise PhaseClosedError(state)
+    return version_id
+
+
+def _touch(respondent: Respondent) -> None:
+    Respondent.objects.filter(pk=respondent.pk).update(updated_at=timezone.now())
+
+
+def mark_finished(respondent: Respondent) -> None:
+    """Note the first time the participant reached the end (for participation figures)."""
+    if respondent.finished_at is None:
+        now = timezone.now()
+        Respondent.objects.filter(pk=respondent.pk, finished_at__isnull=True).update(
+            finished_at=now
+        )
+        respondent.finished_at = now
+
+
+# ---------------------------------------------------------------------------------------
+# Validation helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _whole_number(value: Any) -> int | None:
+    """An int from an int or a string of digits; None for anything else (bools included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _id(value: Any) -> int | None:
+    number = _whole_number(value)
+    return number if number is not None and number > 0 else None
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, key: str, message: str) -> None:
+        self.by_field[key].append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(dict(self.by_field))
+
+
+# ---------------------------------------------------------------------------------------
+# Saving pages
+# ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_principle_page(
+    respondent: Respondent, principle: Principle, data: Mapping[str, Any]
+) -> None:
+    """Save one principle's page: its statements and the optional comment.
+
+    `data["statements"]` maps statement ids to 1–5 or `DONT_KNOW`; a blank value leaves that
+    statement unanswered (and an earlier answer as it was). `data["comment"]`: text to keep,
+    "" to remove the comment, absent or None to leave it alone.
+    """
+    version_id = _lock_open_assessment(respondent.assessment_id)
+    if principle.version_id != version_id:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    _("This principle is not part of the framework this self-assessment uses.")
+                ]
+            }
+        )
+    errors = _Errors()
+    on_page = set(Statement.objects.filter(principle=principle).values_list("pk", flat=True))
+    rows: list[StatementAnswer] = []
+    for raw_id, raw_value in (data.get("statements") or {}).items():
+        statement_id = _id(raw_id)
+        if statement_id not in on_page:
+            errors.add(
+                NON_FIELD_ERRORS,
+                _(
+                    "An answer was sent for a statement that is not on this page. Nothing was "
+                    "saved; reload the page and answer again."
+                ),
+            )
+            continue
+        if _blank(raw_value):
+            continue
+        if raw_value == DONT_KNOW:
+            rows.append(
+                StatementAnswer(
+                    respondent=respondent, statement_id=statement_id, value=None, dont_know=True
+                )
+            )
+            continue
+        value = _whole_number(raw_value)
+        if value is None or not STATEMENT_MIN <= value <= STATEMENT_MAX:
+            errors.add(
+                statement_field(statement_id),
+                _("Choose a value from 1 to 5, or “Don't know”."),
+            )
+            continue
+        rows.append(
+            StatementAnswer(
+                respondent=respondent, statement_id=statement_id, value=value, dont_know=False
+            )
+        )
+    comment = data.get("comment")
+    if comment is not None:
+        if not isinstance(comment, str):
+            errors.add("comment", _("The comment must be text."))
+        elif len(comment.strip()) > COMMENT_MAX_LENGTH:
+            errors.add(
+                "comment",
+                _("Keep the comment to %(max)d characters (it has %(count)d).")
+                % {"max": COMMENT_MAX_LENGTH, "count": len(comment.strip())},
+            )
+    errors.raise_if_any()
+
+    if rows:
+        StatementAnswer.objects.bulk_create(
+            _unique_by(rows, "statement_id"),
+            update_conflicts=True,
+            unique_fields=["respondent", "statement"],
+            update_fields=["value", "dont_know"],
+        )
+    if comment is not None:
+        text = comment.strip()
+        if text:
+            PrincipleComment.objects.bulk_create(
+                [PrincipleComment(respondent=respondent, principle=principle, text=text)],
+                update_conflicts=True,
+                unique_fields=["respondent", "principle"],
+                update_fields=["text"],
+            )
+        else:
+            PrincipleComment.objects.filter(respondent=respondent, principle=principle).delete()
+    _touch(respondent)
+
+
+@transaction.atomic
+def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]]) -> None:
+    """Save the control–trust page: `{dimension_id: {"now": 1–7, "desired": 1–7}}`.
+
+    A blank side keeps what was saved for it before.
+    """
+    version_id = _lock_open_assessment(respondent.assessment_id)
+    errors = _Errors()
+    in_version = set(Dimension.objects.filter(version_id=version_id).values_list("pk", flat=True))
+    given: dict[int, dict[str, int]] = {}
+    for raw_id, sides in (data or {}).items():
+        dimension_id = _id(raw_id)
+        if dimension_id not in in_version or not isinstance(sides, Mapping):
+            errors.add(
+                NON_FIELD_ERRORS,
+                _(
+                    "An answer was sent for a dimension that is not on this page. Nothing was "
+                    "saved; reload the page and answer again."
+                ),
+            )
+            continue
+        for side, raw_value in sides.items():
+            if side not in DIMENSION_SIDES:
+                errors.add(NON_FIELD_ERRORS, _("Only “now” and “desired” can be answered."))
+                continue
+            if _blank(raw_value):
+                continue
+            value = _whole_number(raw_value)
+            if value is None or not DIMENSION_MIN <= value <= DIMENSION_MAX:
+                errors.add(dimension_field(dimension_id, side), _("Choose a value from 1 to 7."))
+                continue
+            given.setdefault(dimension_id, {})[side] = value
+    errors.raise_if_any()
+    if not given:
+        _touch(respondent)
+        return
+
+    saved = {
+        row["dimension_id"]: row
+        for row in DimensionAnswer.objects.filter(respondent=respondent).values(
+            "dimension_id", "now", "desired"
+        )
+    }
+    rows = []
+    for dimension_id, sides in given.items():
+        before = saved.get(dimension_id, {})
+        rows.append(
+            DimensionAnswer(
+                respondent=respondent,
+                dimension_id=dimension_id,
+                now=sides.get("now", before.get("now")),
+                desired=sides.get("desired", before.get("desired")),
+            )
+        )
+    DimensionAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["respondent", "dimension"],
+        update_fields=["now", "desired"],
+    )
+    _touch(respondent)
+
+
+def check_balance(kind: str, points: Mapping[str, Any]) -> tuple[dict[str, int] | None, dict]:
+    """Validate one balance: (its points, or None when left blank or wrong; its errors).
+
+    Errors are keyed by `balance_field` (one number) or `balance_group` (the sum). The
+    balance form shows the same messages before anything is sent to `save_balance`.
+    """
+    errors = _Errors()
+    if all(_blank(points.get(key)) for key in STEERING_KEYS):
+        return None, {}
+    values: dict[str, int] = {}
+    for key in STEERING_KEYS:
+        raw_value = points.get(key)
+        if _blank(raw_value):
+            errors.add(balance_field(kind, key), _("Give points to all three (0 is fine)."))
+            continue
+        value = _whole_number(raw_value)
+        if value is None or not 0 <= value <= BALANCE_TOTAL:
+            errors.add(balance_field(kind, key), _("Give a whole number of points from 0 to 100."))
+            continue
+        values[key] = value
+    if len(values) == len(STEERING_KEYS):
+        total = sum(values.values())
+        if total != BALANCE_TOTAL:
+            if total > BALANCE_TOTAL:
+                difference = _("%(n)d too many") % {"n": total - BALANCE_TOTAL}
+            else:
+                difference = _("%(n)d left to give") % {"n": BALANCE_TOTAL - total}
+            errors.add(
+                balance_group(kind),
+                _(
+                    "The points add up to %(total)d. Spread exactly 100 points over the "
+                    "three (%(difference)s)."
+                )
+                % {"total": total, "difference": difference},
+            )
+    if errors.by_field:
+        return None, dict(errors.by_field)
+    return values, {}
+
+
+@transaction.atomic
+def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) -> None:
+    """Save the steering balance: `{"now": {"market": m, "hierarchy": h, "trust": t}, …}`.
+
+    Each balance is whole points from 0 to 100 that add up to exactly 100. A balance left
+    entirely blank is skipped (an earlier one stays); a half-filled one is an error.
+    """
+    _lock_open_assessment(respondent.assessment_id)
+    errors = _Errors()
+    rows: list[BalanceAnswer] = []
+    for kind, points in (data or {}).items():
+        if kind not in BalanceKind.values or not isinstance(points, Mapping):
+            errors.add(NON_FIELD_ERRORS, _("Only the balance now and desired can be answered."))
+            continue
+        if set(points) - set(STEERING_KEYS):
+            errors.add(
+                NON_FIELD_ERRORS,
+                _("The balance has exactly three parts: market, hierarchy and trust."),
+            )
+            continue
+        values, problems = check_balance(kind, points)
+        for key, messages in problems.items():
+            for message in messages:
+                errors.add(key, message)
+        if values is not None:
+            rows.append(BalanceAnswer(respondent=respondent, kind=kind, **values))
+    errors.raise_if_any()
+    if rows:
+        BalanceAnswer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["respondent", "kind"],
+            update_fields=list(STEERING_KEYS),
+        )
+    _touch(respondent)
+
+
+def _unique_by(rows: list, attribute: str) -> list:
+    """The last row per key: one upsert statement may not touch the same row twice."""
+    return list({getattr(row, attribute): row for row in rows}.values())
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a participant's own answers back
+# ---------------------------------------------------------------------------------------
+
+
+def principle_answers(respondent: Respondent, principle: Principle) -> tuple[dict[int, str], str]:
+    """The respondent's answers on one principle's page, as form values, and their comment."""
+    answers = {
+        statement_id: DONT_KNOW if dont_know else str(value)
+        for statement_id, value, dont_know in StatementAnswer.objects.filter(
+            respondent=respondent, statement__principle=principle
+        ).values_list("statement_id", "value", "dont_know")
+    }
+    comment = (
+        PrincipleComment.objects.filter(respondent=respondent, principle=principle)
+        .values_list("text", flat=True)
+        .first()
+    )
+    return answers, comment or ""
+
+
+def dimension_answers(respondent: Respondent) -> dict[int, dict[str, int | None]]:
+    return {
+        row["dimension_id"]: {"now": row["now"], "desired": row["desired"]}
+        for row in DimensionAnswer.objects.filter(respondent=respondent).values(
+            "dimension_id", "now", "desired"
+        )
+    }
+
+
+def balance_answers(respondent: Respondent) -> dict[str, dict[str, int]]:
+    return {
+        row["kind"]: {key: row[key] for key in STEERING_KEYS}
+        for row in BalanceAnswer.objects.filter(respondent=respondent).values(
+            "kind", *STEERING_KEYS
+        )
+    }
+
+
+@dataclass
+class PrincipleProgress:
+    principle: Principle
+    answered: int
+    total: int
+    commented: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.total
+
+
+@dataclass
+class Progress:
+    """How far a respondent has come, page by page (six queries whatever the framework)."""
+
+    principles: list[PrincipleProgress] = field(default_factory=list)
+    dimensions_answered: int = 0
+    dimensions_total: int = 0
+    balances_answered: int = 0
+    balances_total: int = len(BalanceKind.values)
+
+    @property
+    def dimensions_complete(self) -> bool:
+        return self.dimensions_answered >= self.dimensions_total
+
+    @property
+    def balance_complete(self) -> bool:
+        return self.balances_answered >= self.balances_total
+
+    @property
+    def complete(self) -> bool:
+        return (
+            all(p.complete for p in self.principles)
+            and self.dimensions_complete
+            and self.balance_complete
+        )
+
+
+def progress(respondent: Respondent, version_id: int) -> Progress:
+    principles = list(
+        Principle.objects.filter(version_id=version_id)
+        .annotate(statement_count=Count("statements"))
+        .order_by("order", "pk")
+    )
+    answered = dict(
+        StatementAnswer.objects.filter(respondent=respondent)
+        .values("statement__principle_id")
+        .annotate(n=Count("pk"))
+        .values_list("statement__principle_id", "n")
+    )
+    commented = set(
+        PrincipleComment.objects.filter(respondent=respondent).values_list(
+            "principle_id", flat=True
+        )
+    )
+    dimensions_total = Dimension.objects.filter(version_id=version_id).count()
+    dimensions_answered = DimensionAnswer.objects.filter(
+        respondent=respondent, now__isnull=False, desired__isnull=False
+    ).count()
+    balances = BalanceAnswer.objects.filter(respondent=respondent).count()
+    return Progress(
+        principles=[
+            PrincipleProgress(
+                principle=p,
+                answered=answered.get(p.pk, 0),
+                total=p.statement_count,
+                commented=p.pk in commented,
+            )
+            for p in principles
+        ],
+        dimensions_answered=dimensions_answered,
+        dimensions_total=dimensions_total,
+        balances_answered=balances,
+    )

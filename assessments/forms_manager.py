@@ -1,0 +1,185 @@
+"""Forms the manager uses in the dialogue: agreements, actions, completion.
+
+Forms only check and clean input; the services in ``agreements`` and ``workflow`` write. Each
+agreement form carries the ``lock_version`` it was loaded with (see ``agreements``).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from principles.models import Principle
+
+from . import agreements
+from .models import Action, ActionStatus, UnitAssessment
+
+
+def _scale(low: int, high: int, empty: str) -> list[tuple[str, str]]:
+    return [("", empty), *((str(i), str(i)) for i in range(low, high + 1))]
+
+
+class LockVersionMixin(forms.Form):
+    lock_version = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form was incomplete. Reload the page and try again."),
+            "invalid": _("The form was incomplete. Reload the page and try again."),
+            "min_value": _("The form was incomplete. Reload the page and try again."),
+        },
+    )
+
+
+class PrincipleAgreementForm(LockVersionMixin, forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("Agreed score"),
+        help_text=_("1 = not at all true … 5 = entirely true."),
+        choices=_scale(1, 5, _("Not agreed yet")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose a score from 1 to 5.")},
+    )
+    strengths = forms.CharField(
+        label=_("Strengths"),
+        help_text=_("What works well here, in the group's words."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    obstacles = forms.CharField(
+        label=_("Obstacles"),
+        help_text=_("What stands in the way."),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DimensionAgreementForm(LockVersionMixin, forms.Form):
+    now = forms.TypedChoiceField(
+        label=_("Now"),
+        choices=_scale(1, 7, _("Not agreed yet")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose a value from 1 to 7.")},
+    )
+    desired = forms.TypedChoiceField(
+        label=_("Desired"),
+        choices=_scale(1, 7, _("Not agreed yet")),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose a value from 1 to 7.")},
+    )
+
+
+def _points(label) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "points"}),
+        error_messages={
+            "required": _("Give a number of points (0 is allowed)."),
+            "invalid": _("Write a whole number of points."),
+            "min_value": _("Points cannot be negative."),
+            "max_value": _("At most 100 points."),
+        },
+    )
+
+
+class BalanceAgreementForm(LockVersionMixin, forms.Form):
+    market = _points(_("Market"))
+    hierarchy = _points(_("Hierarchy"))
+    trust = _points(_("Trust"))
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(name) for name in ("market", "hierarchy", "trust")]
+        if all(part is not None for part in parts):
+            problem = agreements.balance_problem(*parts)
+            if problem:
+                raise forms.ValidationError(problem, code="sum")
+        return cleaned
+
+
+class ActionForm(forms.ModelForm):
+    """What, who, by when, and optionally which principle of this framework version."""
+
+    lock_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Action
+        fields = ["title", "responsible", "due_on", "principle", "status"]
+        widgets = {
+            "title": forms.TextInput(attrs={"autocomplete": "off"}),
+            "responsible": forms.TextInput(attrs={"autocomplete": "off"}),
+            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {
+            "title": {"required": _("Write what is to be done.")},
+            "responsible": {"required": _("Write who is responsible.")},
+            "due_on": {"invalid": _("Write a date as YYYY-MM-DD.")},
+            "principle": {"invalid_choice": _("Choose one of this assessment's principles.")},
+            "status": {"invalid_choice": _("Choose a status from the list.")},
+        }
+
+    def __init__(self, *args, assessment: UnitAssessment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["principle"].queryset = Principle.objects.filter(
+            version_id=assessment.round.framework_version_id
+        ).order_by("order", "pk")
+        self.fields["principle"].required = False
+        self.fields["principle"].empty_label = _("No particular principle")
+        self.fields["principle"].help_text = _("Optional.")
+        self.fields["due_on"].help_text = _("Optional. Not a date in the past.")
+        if self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.lock_version
+            self.fields["lock_version"].required = True
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Write what is to be done."), code="required")
+        return title
+
+    def clean_responsible(self) -> str:
+        responsible = self.cleaned_data["responsible"].strip()
+        if not responsible:
+            raise forms.ValidationError(_("Write who is responsible."), code="required")
+        return responsible
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data.get("due_on")
+        # A new action may not be due in the past; an old one may keep its (passed) date.
+        if self.instance.pk is None or due_on != self.instance.due_on:
+            problem = agreements.due_date_problem(due_on)
+            if problem:
+                raise forms.ValidationError(problem, code="past")
+        return due_on
+
+    def service_values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ActionStatusForm(LockVersionMixin, forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=ActionStatus.choices,
+        error_messages={"invalid_choice": _("Choose a status from the list.")},
+    )
+
+
+class CompletionForm(forms.Form):
+    share_notes = forms.BooleanField(
+        label=_("Share our dialogue notes with the quality developers"),
+        help_text=_(
+            "Without this, quality developers see the figures, the agreed scores and the "
+            "actions, but not your notes on strengths and obstacles."
+        ),
+        required=False,
+    )

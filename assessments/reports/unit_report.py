@@ -1,0 +1,907 @@
+"""The unit's balance report: its data, its HTML (web page and PDF) and its PDF.
+
+One service assembles everything the report shows into a frozen dataclass tree
+(:func:`build_unit_report`); the templates in ``templates/reports/unit/`` only present it,
+for the web page and the PDF alike. Texts from the framework come out in the current
+language, so build and render inside ``translation.override`` (as
+:func:`render_unit_report_pdf` does).
+
+Queries: a fixed number (about twenty) whatever the number of respondents: one ``values()``
+query per answer table, one per agreement table, the framework, the actions, the previous
+round and the department comparison; no query in a loop.
+
+Anonymity (``settings.MIN_RESPONDENTS``):
+
+* Below the threshold of people who answered, nothing derived from individual answers is
+  shown — no distribution, median, range, mean or participant dot; the report carries the
+  agreements and actions and says why the rest is missing.
+* Above it, each figure also needs the threshold behind it (a statement's distribution, a
+  dimension's median, the participants' dots on the triangle).
+* The department median needs at least ``DEPARTMENT_MIN_OTHERS`` other completed units of
+  the department in the same round, so no single unit's scores can be read from it.
+
+Audience: ``"unit"`` is the unit's own manager and participants (everything);
+``"overseer"`` is a quality developer, who sees the dialogue notes only where the unit chose
+to share them (``assessment.share_notes``).
+"""
+
+import base64
+import datetime
+import html
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from principles.models import (
+    Dimension,
+    Principle,
+    Statement,
+    SteeringKey,
+    SteeringPrinciple,
+    SupportingText,
+    TextKind,
+)
+
+from .. import scoring
+from ..models import (
+    Action,
+    AssessmentState,
+    BalanceAgreement,
+    BalanceAnswer,
+    BalanceKind,
+    DimensionAgreement,
+    DimensionAnswer,
+    PrincipleAgreement,
+    StatementAnswer,
+    Unit,
+    UnitAssessment,
+    UnitKind,
+)
+from . import charts
+from . import findings as rules
+from .pdf import render_pdf
+
+AUDIENCE_UNIT = "unit"
+AUDIENCE_OVERSEER = "overseer"
+AUDIENCES = (AUDIENCE_UNIT, AUDIENCE_OVERSEER)
+
+# Other completed units of the department needed before its median is shown.
+DEPARTMENT_MIN_OTHERS = 3
+
+STATEMENT_SCALE = scoring.STATEMENT_SCALE
+DIMENSION_SCALE = scoring.DIMENSION_SCALE
+
+
+def min_respondents() -> int:
+    return settings.MIN_RESPONDENTS
+
+
+# --- the data tree -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    key: str
+    text: str
+    answered: int  # answers including "don't know"
+    distribution: scoring.Distribution | None  # None: too few answered this statement
+    median: float | None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    title: str
+    responsible: str
+    due_on: datetime.date | None
+    status: str
+    status_label: str
+    principle_key: str | None
+    principle_name: str
+
+
+@dataclass(frozen=True)
+class PrincipleSection:
+    key: str
+    number: int
+    name: str
+    definition: str
+    definition_source: str
+    description: str
+    agreed: int | None
+    strengths: str  # empty when not agreed or not shown to this audience
+    obstacles: str
+    index_count: int  # respondents with an index for this principle
+    index_median: float | None
+    index_low: float | None
+    index_high: float | None
+    distribution: scoring.Distribution | None  # every statement answer of the principle
+    statements: tuple[StatementRow, ...]
+    actions: tuple[ActionRow, ...]
+    previous_agreed: int | None
+    department_median: float | None
+
+    @property
+    def change(self) -> int | None:
+        if self.agreed is None or self.previous_agreed is None:
+            return None
+        return self.agreed - self.previous_agreed
+
+    @property
+    def change_display(self) -> str:
+        """The change since the previous round as printed: "+1", "−2", "±0" or "–"."""
+        if self.change is None:
+            return "–"
+        return "±0" if self.change == 0 else rules.format_signed(self.change)
+
+    @property
+    def has_notes(self) -> bool:
+        return bool(self.strengths or self.obstacles)
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    key: str
+    name: str
+    control_pole: str
+    trust_pole: str
+    agreed_now: int | None
+    agreed_desired: int | None
+    median_now: float | None
+    median_desired: float | None
+    previous_now: int | None
+    previous_desired: int | None
+
+    @property
+    def now(self) -> float | None:
+        return self.agreed_now if self.agreed_now is not None else self.median_now
+
+    @property
+    def desired(self) -> float | None:
+        return self.agreed_desired if self.agreed_desired is not None else self.median_desired
+
+    @property
+    def now_is_median(self) -> bool:
+        return self.agreed_now is None and self.median_now is not None
+
+    @property
+    def desired_is_median(self) -> bool:
+        return self.agreed_desired is None and self.median_desired is not None
+
+    @property
+    def gap(self) -> float | None:
+        if self.now is None or self.desired is None:
+            return None
+        return self.desired - self.now
+
+
+@dataclass(frozen=True)
+class SteeringLabel:
+    key: str
+    name: str
+    keywords: str
+
+
+@dataclass(frozen=True)
+class BalanceRow:
+    """One steering principle's points in each balance the report shows."""
+
+    key: str
+    name: str
+    keywords: str
+    now: int | None
+    desired: int | None
+    mean_now: int | None
+    mean_desired: int | None
+    previous_now: int | None
+    previous_desired: int | None
+
+
+def _points(balance: scoring.Balance | None, key: str) -> int | None:
+    return getattr(balance, key) if balance is not None else None
+
+
+@dataclass(frozen=True)
+class BalanceSection:
+    steering: tuple[SteeringLabel, ...]  # market, hierarchy, trust
+    agreed_now: scoring.Balance | None
+    agreed_desired: scoring.Balance | None
+    mean_now: scoring.Balance | None  # group means, only above the threshold
+    mean_desired: scoring.Balance | None
+    previous_now: scoring.Balance | None
+    previous_desired: scoring.Balance | None
+    participants_now: tuple[scoring.Balance, ...]  # empty below the threshold
+    answered_now: int
+    answered_desired: int
+
+    @property
+    def now(self) -> scoring.Balance | None:
+        return self.agreed_now or self.mean_now
+
+    @property
+    def desired(self) -> scoring.Balance | None:
+        return self.agreed_desired or self.mean_desired
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_now is not None and self.agreed_desired is not None
+
+    @property
+    def has_agreement(self) -> bool:
+        return self.agreed_now is not None or self.agreed_desired is not None
+
+    @property
+    def has_means(self) -> bool:
+        return self.mean_now is not None or self.mean_desired is not None
+
+    @property
+    def rows(self) -> list[BalanceRow]:
+        return [
+            BalanceRow(
+                key=s.key,
+                name=s.name,
+                keywords=s.keywords,
+                now=_points(self.agreed_now, s.key),
+                desired=_points(self.agreed_desired, s.key),
+                mean_now=_points(self.mean_now, s.key),
+                mean_desired=_points(self.mean_desired, s.key),
+                previous_now=_points(self.previous_now, s.key),
+                previous_desired=_points(self.previous_desired, s.key),
+            )
+            for s in self.steering
+        ]
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    round_name: str
+    completed_at: datetime.datetime | None
+    framework_name: str
+    same_framework: bool
+    matched_principles: int
+
+
+@dataclass(frozen=True)
+class DepartmentComparison:
+    name: str
+    other_units: int  # other completed units of the department in this round
+    shown: bool
+
+
+@dataclass(frozen=True)
+class SupportingQuote:
+    title: str
+    body: str
+    source: str
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    audience: str
+    language: str
+    is_preview: bool
+    assessment_id: int
+    state: str
+    unit_name: str
+    unit_code: str
+    round_name: str
+    round_id: int
+    round_opens_on: datetime.date
+    round_closes_on: datetime.date
+    framework_name: str
+    framework_source: str
+    report_date: datetime.date  # completed on, or today for a preview
+    generated_on: datetime.date
+    respondents: int
+    min_respondents: int
+    notes_shown: bool
+    notes_withheld: bool  # notes exist but this audience may not see them
+    principles: tuple[PrincipleSection, ...]
+    dimensions: tuple[DimensionRow, ...]
+    balance: BalanceSection
+    findings: tuple[rules.Finding, ...]
+    actions: tuple[ActionRow, ...]
+    previous: PreviousRound | None
+    department: DepartmentComparison | None
+    definition: SupportingQuote | None
+    statement_count: int
+
+    @property
+    def enough(self) -> bool:
+        return self.respondents >= self.min_respondents
+
+    @property
+    def title(self) -> str:
+        return _("Balance report")
+
+    @property
+    def any_median_in_profile(self) -> bool:
+        return any(d.now_is_median or d.desired_is_median for d in self.dimensions)
+
+    @property
+    def has_department_medians(self) -> bool:
+        return any(p.department_median is not None for p in self.principles)
+
+
+# --- building it ---------------------------------------------------------------------------
+
+
+def _ancestor_paths(unit: Unit) -> list[str]:
+    step = Unit.steplen
+    return [unit.path[:end] for end in range(step, len(unit.path), step)]
+
+
+def _balance(row: Any) -> scoring.Balance:
+    return scoring.Balance(row.market, row.hierarchy, row.trust)
+
+
+def _action_row(action: Action) -> ActionRow:
+    return ActionRow(
+        title=action.title,
+        responsible=action.responsible,
+        due_on=action.due_on,
+        status=action.status,
+        status_label=action.get_status_display(),
+        principle_key=action.principle.key if action.principle else None,
+        principle_name=action.principle.name if action.principle else "",
+    )
+
+
+def _previous_assessment(assessment: UnitAssessment) -> UnitAssessment | None:
+    """The unit's latest completed assessment in a round that opened before this one."""
+    return (
+        UnitAssessment.objects.filter(
+            unit_id=assessment.unit_id,
+            state=AssessmentState.COMPLETED,
+            round__opens_on__lt=assessment.round.opens_on,
+        )
+        .exclude(pk=assessment.pk)
+        .select_related("round__framework_version")
+        .order_by("-round__opens_on", "-completed_at", "-pk")
+        .first()
+    )
+
+
+def _department_scores(
+    assessment: UnitAssessment,
+) -> tuple[Unit | None, dict[str, list[int]], int]:
+    """The nearest department above the unit, other units' agreed scores by principle key,
+    and how many other completed units of it took part in the round (two queries)."""
+    department = (
+        Unit.objects.filter(path__in=_ancestor_paths(assessment.unit), kind=UnitKind.DEPARTMENT)
+        .order_by("-depth")
+        .first()
+    )
+    if department is None:
+        return None, {}, 0
+    scores: dict[str, list[int]] = defaultdict(list)
+    units: set[int] = set()
+    for assessment_id, key, score in (
+        PrincipleAgreement.objects.filter(
+            assessment__round_id=assessment.round_id,
+            assessment__state=AssessmentState.COMPLETED,
+            assessment__unit__path__startswith=department.path,
+        )
+        .exclude(assessment_id=assessment.pk)
+        .values_list("assessment_id", "principle__key", "score")
+    ):
+        units.add(assessment_id)
+        if score is not None:
+            scores[key].append(score)
+    return department, scores, len(units)
+
+
+def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UNIT) -> UnitReport:
+    """Everything the balance report shows, in the current language.
+
+    The caller has already decided, through ``scoping``, that the person may see this
+    assessment and with which ``audience``. The department median reads other units'
+    agreed scores, but only as a median of enough units (see the module docstring).
+    """
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}.")
+    threshold = min_respondents()
+    assessment = UnitAssessment.objects.select_related("round__framework_version", "unit").get(
+        pk=assessment.pk
+    )
+    version = assessment.round.framework_version
+
+    principles = list(
+        Principle.objects.filter(version=version)
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch("statements", queryset=Statement.objects.order_by("order", "pk"))
+        )
+    )
+    dimensions = list(Dimension.objects.filter(version=version).order_by("order", "pk"))
+    steering_by_key = {
+        s.key: s for s in SteeringPrinciple.objects.filter(version=version).order_by("order")
+    }
+    definition_text = (
+        SupportingText.objects.filter(version=version, kind=TextKind.DEFINITION)
+        .order_by("order", "pk")
+        .first()
+    )
+
+    # --- individual answers: one values() query per table, nothing per respondent ---------
+    answered_by: set[int] = set()
+    statement_values: dict[int, list[int | None]] = defaultdict(list)
+    respondent_principle: dict[tuple[int, int], list[int | None]] = defaultdict(list)
+    principle_of = {s.pk: p.pk for p in principles for s in p.statements.all()}
+    for respondent_id, statement_id, value in StatementAnswer.objects.filter(
+        respondent__assessment=assessment
+    ).values_list("respondent_id", "statement_id", "value"):
+        answered_by.add(respondent_id)
+        statement_values[statement_id].append(value)
+        if statement_id in principle_of:
+            respondent_principle[(respondent_id, principle_of[statement_id])].append(value)
+
+    now_values: dict[int, list[int]] = defaultdict(list)
+    desired_values: dict[int, list[int]] = defaultdict(list)
+    for respondent_id, dimension_id, now, desired in DimensionAnswer.objects.filter(
+        respondent__assessment=assessment
+    ).values_list("respondent_id", "dimension_id", "now", "desired"):
+        answered_by.add(respondent_id)
+        if now is not None:
+            now_values[dimension_id].append(now)
+        if desired is not None:
+            desired_values[dimension_id].append(desired)
+
+    balance_answers: dict[str, list[scoring.Balance]] = defaultdict(list)
+    for respondent_id, kind, market, hierarchy, trust in BalanceAnswer.objects.filter(
+        respondent__assessment=assessment
+    ).values_list("respondent_id", "kind", "market", "hierarchy", "trust"):
+        answered_by.add(respondent_id)
+        balance_answers[kind].append(scoring.Balance(market, hierarchy, trust))
+
+    respondents = len(answered_by)
+    enough = respondents >= threshold
+    if not enough:
+        # Below the threshold nothing derived from individual answers leaves this function.
+        statement_values.clear()
+        respondent_principle.clear()
+        now_values.clear()
+        desired_values.clear()
+        balance_answers.clear()
+
+    # --- agreements, actions --------------------------------------------------------------
+    principle_agreements = {
+        a.principle_id: a for a in PrincipleAgreement.objects.filter(assessment=assessment)
+    }
+    dimension_agreements = {
+        a.dimension_id: a for a in DimensionAgreement.objects.filter(assessment=assessment)
+    }
+    balance_agreements = {
+        a.kind: _balance(a) for a in BalanceAgreement.objects.filter(assessment=assessment)
+    }
+    actions = tuple(
+        _action_row(a)
+        for a in Action.objects.filter(assessment=assessment)
+        .select_related("principle")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+    notes_shown = audience == AUDIENCE_UNIT or assessment.share_notes
+    notes_exist = any(
+        a.strengths.strip() or a.obstacles.strip() for a in principle_agreements.values()
+    )
+
+    # --- the previous round, matched by key across framework versions ---------------------
+    previous = _previous_assessment(assessment)
+    previous_scores: dict[str, int | None] = {}
+    previous_positions: dict[str, tuple[int | None, int | None]] = {}
+    previous_balances: dict[str, scoring.Balance] = {}
+    if previous is not None:
+        previous_scores = dict(
+            PrincipleAgreement.objects.filter(assessment=previous).values_list(
+                "principle__key", "score"
+            )
+        )
+        previous_positions = {
+            key: (now, desired)
+            for key, now, desired in DimensionAgreement.objects.filter(
+                assessment=previous
+            ).values_list("dimension__key", "now", "desired")
+        }
+        previous_balances = {
+            a.kind: _balance(a) for a in BalanceAgreement.objects.filter(assessment=previous)
+        }
+
+    # --- the department ------------------------------------------------------------------
+    department, department_scores, other_units = _department_scores(assessment)
+    department_shown = department is not None and other_units >= DEPARTMENT_MIN_OTHERS
+
+    # --- principles -----------------------------------------------------------------------
+    indices: dict[int, list[float]] = defaultdict(list)
+    for (_respondent, principle_id), values in respondent_principle.items():
+        index = scoring.principle_index(values)
+        if index is not None:
+            indices[principle_id].append(index)
+
+    sections = []
+    for number, principle in enumerate(principles, start=1):
+        statement_rows = []
+        pooled: list[int | None] = []
+        for statement in principle.statements.all():
+            answers = statement_values.get(statement.pk, [])
+            pooled.extend(answers)
+            shown = len(answers) >= threshold
+            statement_rows.append(
+                StatementRow(
+                    key=statement.key,
+                    text=statement.text,
+                    answered=len(answers),
+                    distribution=scoring.distribution(answers) if shown else None,
+                    median=scoring.median(scoring.known(answers)) if shown else None,
+                )
+            )
+        principle_indices = indices.get(principle.pk, [])
+        enough_indices = len(principle_indices) >= threshold
+        index_range = scoring.value_range(principle_indices) if enough_indices else None
+        agreement = principle_agreements.get(principle.pk)
+        agreed = agreement.score if agreement else None
+        department_median = None
+        if department_shown:
+            others = department_scores.get(principle.key, [])
+            if len(others) >= DEPARTMENT_MIN_OTHERS:
+                department_median = scoring.median(
+                    others + ([agreed] if agreed is not None else [])
+                )
+        sections.append(
+            PrincipleSection(
+                key=principle.key,
+                number=number,
+                name=principle.name,
+                definition=principle.definition,
+                definition_source=principle.definition_source,
+                description=principle.description,
+                agreed=agreed,
+                strengths=agreement.strengths.strip() if agreement and notes_shown else "",
+                obstacles=agreement.obstacles.strip() if agreement and notes_shown else "",
+                index_count=len(principle_indices),
+                index_median=scoring.median(principle_indices) if enough_indices else None,
+                index_low=index_range.low if index_range else None,
+                index_high=index_range.high if index_range else None,
+                distribution=scoring.distribution(pooled) if enough_indices else None,
+                statements=tuple(statement_rows),
+                actions=tuple(a for a in actions if a.principle_key == principle.key),
+                previous_agreed=previous_scores.get(principle.key),
+                department_median=department_median,
+            )
+        )
+
+    # --- control–trust dimensions ---------------------------------------------------------
+    dimension_rows = []
+    for dimension in dimensions:
+        agreement = dimension_agreements.get(dimension.pk)
+        now = now_values.get(dimension.pk, [])
+        desired = desired_values.get(dimension.pk, [])
+        previous_now, previous_desired = previous_positions.get(dimension.key, (None, None))
+        dimension_rows.append(
+            DimensionRow(
+                key=dimension.key,
+                name=dimension.name,
+                control_pole=dimension.control_pole,
+                trust_pole=dimension.trust_pole,
+                agreed_now=agreement.now if agreement else None,
+                agreed_desired=agreement.desired if agreement else None,
+                median_now=scoring.median(now) if len(now) >= threshold else None,
+                median_desired=scoring.median(desired) if len(desired) >= threshold else None,
+                previous_now=previous_now,
+                previous_desired=previous_desired,
+            )
+        )
+
+    # --- steering balance -----------------------------------------------------------------
+    def mean(kind: str) -> scoring.Balance | None:
+        rows = balance_answers.get(kind, [])
+        return scoring.mean_balance(rows) if len(rows) >= threshold else None
+
+    now_answers = balance_answers.get(BalanceKind.NOW, [])
+    balance = BalanceSection(
+        steering=tuple(
+            SteeringLabel(key, s.name, s.keywords)
+            for key in SteeringKey.values
+            if (s := steering_by_key.get(key)) is not None
+        ),
+        agreed_now=balance_agreements.get(BalanceKind.NOW),
+        agreed_desired=balance_agreements.get(BalanceKind.DESIRED),
+        mean_now=mean(BalanceKind.NOW),
+        mean_desired=mean(BalanceKind.DESIRED),
+        previous_now=previous_balances.get(BalanceKind.NOW),
+        previous_desired=previous_balances.get(BalanceKind.DESIRED),
+        # Sorted by value: deterministic, and in no order that could point at anyone.
+        participants_now=(
+            tuple(sorted(now_answers, key=lambda b: b.as_tuple()))
+            if len(now_answers) >= threshold
+            else ()
+        ),
+        answered_now=len(now_answers),
+        answered_desired=len(balance_answers.get(BalanceKind.DESIRED, [])),
+    )
+
+    # --- findings -------------------------------------------------------------------------
+    summary = rules.summarise(
+        principles=[
+            rules.PrincipleScore(s.key, s.name, s.agreed, s.index_median) for s in sections
+        ],
+        dimensions=[
+            rules.DimensionPosition(
+                d.key,
+                d.name,
+                d.now,
+                d.desired,
+                rules.MEDIAN if (d.now_is_median or d.desired_is_median) else rules.AGREED,
+            )
+            for d in dimension_rows
+        ],
+        statements=[
+            rules.StatementAnswers(
+                statement.key,
+                statement.text,
+                principle.name,
+                tuple(scoring.known(statement_values.get(statement.pk, []))),
+            )
+            for principle in principles
+            for statement in principle.statements.all()
+        ],
+        balance_now=balance.now,
+        balance_desired=balance.desired,
+        balance_agreed=balance.is_agreed,
+        enough=enough,
+        threshold=threshold,
+    )
+
+    completed = assessment.state == AssessmentState.COMPLETED
+    report_date = (
+        timezone.localdate(assessment.completed_at)
+        if completed and assessment.completed_at
+        else timezone.localdate()
+    )
+    return UnitReport(
+        audience=audience,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        is_preview=not completed,
+        assessment_id=assessment.pk,
+        state=assessment.state,
+        unit_name=assessment.unit.name,
+        unit_code=assessment.unit.code,
+        round_name=assessment.round.name,
+        round_id=assessment.round_id,
+        round_opens_on=assessment.round.opens_on,
+        round_closes_on=assessment.round.closes_on,
+        framework_name=version.name,
+        framework_source=version.source,
+        report_date=report_date,
+        generated_on=timezone.localdate(),
+        respondents=respondents,
+        min_respondents=threshold,
+        notes_shown=notes_shown,
+        notes_withheld=notes_exist and not notes_shown,
+        principles=tuple(sections),
+        dimensions=tuple(dimension_rows),
+        balance=balance,
+        findings=summary,
+        actions=actions,
+        previous=(
+            PreviousRound(
+                round_name=previous.round.name,
+                completed_at=previous.completed_at,
+                framework_name=previous.round.framework_version.name,
+                same_framework=previous.round.framework_version_id == version.pk,
+                matched_principles=sum(1 for s in sections if s.key in previous_scores),
+            )
+            if previous is not None
+            else None
+        ),
+        department=(
+            DepartmentComparison(department.name, other_units, department_shown)
+            if department is not None
+            else None
+        ),
+        definition=(
+            SupportingQuote(definition_text.title, definition_text.body, definition_text.source)
+            if definition_text
+            else None
+        ),
+        statement_count=sum(len(s.statements) for s in sections),
+    )
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def _chart_balance(balance: scoring.Balance | None) -> charts.Balance | None:
+    return charts.Balance(*balance.as_tuple()) if balance is not None else None
+
+
+def scale_labels() -> list[str]:
+    """Column labels of the 1–5 statement scale, "don't know" last."""
+    return [str(step) for step in STATEMENT_SCALE] + [_("Don't know")]
+
+
+def report_charts(report: UnitReport) -> dict[str, Any]:
+    """The SVG charts of the report (charts.py escapes every text that goes in)."""
+    balance = report.balance
+    agreed = balance.is_agreed
+    triangle = charts.balance_triangle(
+        now=_chart_balance(balance.now),
+        desired=_chart_balance(balance.desired),
+        participants=[_chart_balance(b) for b in balance.participants_now],
+        labels={s.key: s.name for s in balance.steering},
+        title=_("Steering balance: now and desired"),
+        description=_(
+            "Where the unit's governance lies between competition, regulation and trust now, "
+            "and where the group wants it to be. The table beside the chart gives the figures."
+        ),
+        id_prefix="chart-balance",
+        legend=None
+        if agreed
+        else {"now": _("Now (group mean)"), "desired": _("Desired (group mean)")},
+    )
+    radar = charts.principles_radar(
+        [
+            charts.RadarAxis(
+                label=p.name,
+                agreed=p.agreed,
+                median=p.index_median,
+                minimum=p.index_low,
+                maximum=p.index_high,
+                previous=p.previous_agreed,
+            )
+            for p in report.principles
+        ],
+        title=_("The guiding principles"),
+        description=_(
+            "The group's agreed score per principle on the 1–5 scale, with the median and the "
+            "range of the participants' own answers and the previous round's agreed score. "
+            "The table gives the figures."
+        ),
+        id_prefix="chart-radar",
+    )
+    any_median = report.any_median_in_profile
+    profile = charts.control_trust_profile(
+        [
+            charts.ProfileRow(d.name, d.control_pole, d.trust_pole, d.now, d.desired)
+            for d in report.dimensions
+        ],
+        title=_("Control and trust: now and desired"),
+        description=_(
+            "Per dimension, where the unit is now and where it wants to be, from 1 (control) "
+            "to 7 (trust). The table gives the figures."
+        ),
+        id_prefix="chart-profile",
+        legend={
+            "now": _("Now (agreed, or median where not agreed)") if any_median else _("Now"),
+            "desired": _("Desired (agreed, or median where not agreed)")
+            if any_median
+            else _("Desired"),
+        },
+    )
+    labels = scale_labels()
+    distributions = {}
+    for p in report.principles:
+        if p.distribution is None:
+            continue
+        counts = [*p.distribution.counts, (None, p.distribution.dont_know)]
+        distributions[p.key] = charts.distribution_bars(
+            [(label, count) for label, (_value, count) in zip(labels, counts, strict=True)],
+            title=_("Answers on %(principle)s") % {"principle": p.name},
+            description=_(
+                "How many answers to the principle's statements fell on each step of the "
+                "scale from 1 (not at all true) to 5 (entirely true), and how many answered "
+                "“don't know”."
+            ),
+            id_prefix=f"chart-distribution-{p.number}",
+        )
+    return {"balance": triangle, "radar": radar, "profile": profile, "distributions": distributions}
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+_SVG_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+
+
+def as_image(svg: str) -> SafeString:
+    """A chart for the PDF: the same SVG as an ``<img>`` with a ``data:`` URI.
+
+    WeasyPrint draws an SVG image without running the page's CSS cascade over every line and
+    label of it, which makes the whole report noticeably quicker to print. The chart's title
+    becomes the image's alternative text (the tagged PDF's /Alt), as with inline SVG.
+    """
+    match = _SVG_TITLE.search(svg)
+    # The title inside the SVG is already escaped; unescape it so format_html escapes once.
+    alt = html.unescape(match.group(1)) if match else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return format_html(
+        '<img class="chart-image" alt="{}" src="data:image/svg+xml;base64,{}">', alt, data
+    )
+
+
+def document_title(report: UnitReport) -> str:
+    return f"{_('Balance report')} – {report.unit_name} – {report.round_name}"
+
+
+def render_unit_report_html(
+    report: UnitReport,
+    *,
+    for_pdf: bool,
+    request: Any = None,
+    extra_context: Mapping[str, Any] | None = None,
+) -> str:
+    """The report as HTML: the PDF document, or (with ``request``) the web page."""
+    drawn = report_charts(report)
+    if for_pdf:
+        drawn = {
+            "balance": as_image(drawn["balance"]),
+            "radar": as_image(drawn["radar"]),
+            "profile": as_image(drawn["profile"]),
+            "distributions": {k: as_image(v) for k, v in drawn["distributions"].items()},
+        }
+    context = {
+        "report": report,
+        "charts": drawn,
+        "principle_charts": [(p, drawn["distributions"].get(p.key)) for p in report.principles],
+        "department_min_others": DEPARTMENT_MIN_OTHERS,
+        "for_pdf": for_pdf,
+        "scale_labels": scale_labels(),
+        "language": report.language,
+        "title": document_title(report),
+        "unit_name": report.unit_name,
+        **(extra_context or {}),
+    }
+    template = "reports/unit_report_pdf.html" if for_pdf else "reports/unit_report_page.html"
+    return render_to_string(template, context, request=request)
+
+
+def report_filename(assessment: UnitAssessment, *, preview: bool = False) -> str:
+    """``balansrapport-<unit code>-<round>.pdf``, slugified (ASCII, no spaces)."""
+    parts = ["balansrapport", assessment.unit.code, assessment.round.name]
+    if preview:
+        parts.append("forhandsvisning")
+    return slugify("-".join(parts)) + ".pdf"
+
+
+def render_unit_report_pdf(
+    assessment: UnitAssessment,
+    *,
+    language: str,
+    audience: str = AUDIENCE_UNIT,
+    base_url: str | None = None,
+) -> bytes:
+    """The balance report as a tagged PDF in ``language`` ("sv" or "en")."""
+    with translation.override(language):
+        report = build_unit_report(assessment, audience=audience)
+        html = render_unit_report_html(report, for_pdf=True)
+        return render_pdf(html, base_url=base_url, title=document_title(report), language=language)
+
+
+def render_parts_for_benchmark(
+    assessment: UnitAssessment, *, language: str, audience: str = AUDIENCE_UNIT
+) -> tuple[str, str]:
+    """The PDF's HTML and title, without WeasyPrint: lets a benchmark time the app's part."""
+    with translation.override(language):
+        report = build_unit_report(assessment, audience=audience)
+        return render_unit_report_html(report, for_pdf=True), document_title(report)
+
+
+__all__ = [
+    "AUDIENCES",
+    "AUDIENCE_OVERSEER",
+    "AUDIENCE_UNIT",
+    "UnitReport",
+    "build_unit_report",
+    "render_unit_report_html",
+    "render_unit_report_pdf",
+    "report_charts",
+    "report_filename",
+]

@@ -1,0 +1,551 @@
+"""Participants: joining by code or link, and answering individually, one page at a time.
+
+A participant has no account. Opening the join link and pressing "Start" creates a
+respondent and gives the device a secret token in a signed, HttpOnly cookie that only this
+assessment's pages receive; the database keeps only the token's SHA-256. The same link on the
+same device resumes. Every answer page saves when it is left (Next, Back or a jump in the
+progress list are all POSTs), and the service in `assessments.answers` is the authority on
+what may be saved.
+
+Join codes are the only key to an assessment, so failed codes are counted per IP address and
+overall (`assessments.ratelimit`) and refused with 429 beyond the limit.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from principles.models import Principle
+
+from .. import answers, joincodes, ratelimit
+from ..forms_participant import BalanceForm, DimensionsForm, JoinForm, PrinciplePageForm
+from ..models import AssessmentState, Respondent, UnitAssessment
+
+COOKIE_SALT = "tillit.participant.respondent"
+COOKIE_MAX_AGE = int(datetime.timedelta(days=120).total_seconds())
+EVERYONE = "all"  # the identity of the overall limit
+
+
+def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    """Failed codes allowed per IP address and overall (settings may override)."""
+    window = getattr(settings, "JOIN_FAILURE_WINDOW_SECONDS", 600)
+    return (
+        ratelimit.Limit("join-ip", getattr(settings, "JOIN_FAILURES_PER_IP", 10), window),
+        ratelimit.Limit("join-all", getattr(settings, "JOIN_FAILURES_OVERALL", 500), window),
+    )
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a proxy REMOTE_ADDR is the proxy's; production then needs the proxy to set it
+    # (e.g. gunicorn --forwarded-allow-ips with a trusted header), not X-Forwarded-For as sent.
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _blocked(request: HttpRequest) -> str | None:
+    """Why failed codes from this request's side are refused for now, or None."""
+    per_ip, overall = _limits()
+    if ratelimit.is_blocked(per_ip, _client_ip(request)):
+        return _(
+            "Too many codes that do not exist have been tried from your network. Wait ten "
+            "minutes and try again. If you are sure of the code, ask your manager for the link."
+        )
+    if ratelimit.is_blocked(overall, EVERYONE):
+        return _(
+            "Too many codes that do not exist have been tried in the last few minutes. Wait ten "
+            "minutes and try again, or open the link your manager shared."
+        )
+    return None
+
+
+def _record_failure(request: HttpRequest) -> None:
+    per_ip, overall = _limits()
+    ratelimit.record_failure(per_ip, _client_ip(request))
+    ratelimit.record_failure(overall, EVERYONE)
+
+
+# ---------------------------------------------------------------------------------------
+# The respondent's cookie
+# ---------------------------------------------------------------------------------------
+
+
+def cookie_name(code: str) -> str:
+    return f"tillit_r_{code}"
+
+
+def _cookie_path(code: str) -> str:
+    return reverse("join_link", kwargs={"code": code})
+
+
+def _token_from_cookie(request: HttpRequest, code: str) -> str | None:
+    """The token in this assessment's cookie, if the cookie is ours and unaltered."""
+    value = request.get_signed_cookie(
+        cookie_name(code), default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE
+    )
+    if not value or ":" not in value:
+        return None
+    signed_code, token = value.split(":", 1)
+    # The code is signed in with the token: a cookie moved over from another assessment
+    # fails here, before any lookup.
+    return token if signed_code == code else None
+
+
+def _set_cookie(response: HttpResponse, code: str, token: str) -> None:
+    response.set_signed_cookie(
+        cookie_name(code),
+        f"{code}:{token}",
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        path=_cookie_path(code),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Pages around the answers: messages, steps, navigation
+# ---------------------------------------------------------------------------------------
+
+
+def _message(
+    request: HttpRequest,
+    *,
+    title: str,
+    text: str,
+    status: int,
+    assessment: UnitAssessment | None = None,
+    show_join: bool = False,
+    link: tuple[str, str] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "assessments/participant/message.html",
+        {
+            "title": title,
+            "text": text,
+            "assessment": assessment,
+            "show_join": show_join,
+            "link": link,
+        },
+        status=status,
+    )
+
+
+def _phase_message(request: HttpRequest, assessment: UnitAssessment, status: int) -> HttpResponse:
+    error = answers.PhaseClosedError(assessment.state)
+    if assessment.state == AssessmentState.PREPARING:
+        title = _("Not open yet")
+    else:
+        title = _("The individual part is closed")
+    return _message(
+        request, title=title, text=str(error.message), status=status, assessment=assessment
+    )
+
+
+@dataclass
+class Step:
+    slug: str
+    title: str
+    url: str
+    number: int
+
+
+def _steps(assessment: UnitAssessment, principles: list[Principle]) -> list[Step]:
+    code = assessment.join_code
+    steps = [
+        Step(
+            f"principle-{index}",
+            principle.name,
+            reverse("participant_principle", kwargs={"code": code, "number": index}),
+            index,
+        )
+        for index, principle in enumerate(principles, start=1)
+    ]
+    for slug, title, name in (
+        ("dimensions", _("Control or trust"), "participant_dimensions"),
+        ("balance", _("Steering balance"), "participant_balance"),
+        ("summary", _("Done"), "participant_summary"),
+    ):
+        steps.append(Step(slug, title, reverse(name, kwargs={"code": code}), len(steps) + 1))
+    return steps
+
+
+def _principles(assessment: UnitAssessment) -> list[Principle]:
+    return list(
+        Principle.objects.filter(version_id=assessment.round.framework_version_id).order_by(
+            "order", "pk"
+        )
+    )
+
+
+def _target(steps: list[Step], current: str, nav: str | None) -> Step:
+    """Where the button pressed leads: Next, Back, or a step of the progress list."""
+    index = next(i for i, step in enumerate(steps) if step.slug == current)
+    if nav == "back":
+        return steps[max(index - 1, 0)]
+    for step in steps:
+        if nav == f"go-{step.slug}":
+            return step
+    return steps[min(index + 1, len(steps) - 1)]
+
+
+def _page_context(
+    assessment: UnitAssessment, steps: list[Step], current: str, **extra
+) -> dict[str, object]:
+    step = next(s for s in steps if s.slug == current)
+    return {
+        "assessment": assessment,
+        "steps": steps,
+        "step": step,
+        "step_count": len(steps),
+        "percent": round(100 * step.number / len(steps)),
+        "principle_count": sum(1 for s in steps if s.slug.startswith("principle-")),
+        "is_first": step.number == 1,
+        **extra,
+    }
+
+
+def _resume_url(assessment: UnitAssessment, respondent: Respondent) -> str:
+    """The first page with something left to answer, or the summary."""
+    progress = answers.progress(respondent, assessment.round.framework_version_id)
+    code = assessment.join_code
+    for index, principle in enumerate(progress.principles, start=1):
+        if not principle.complete:
+            return reverse("participant_principle", kwargs={"code": code, "number": index})
+    if not progress.dimensions_complete:
+        return reverse("participant_dimensions", kwargs={"code": code})
+    if not progress.balance_complete:
+        return reverse("participant_balance", kwargs={"code": code})
+    return reverse("participant_summary", kwargs={"code": code})
+
+
+# ---------------------------------------------------------------------------------------
+# Resolving a code (rate-limited) and the respondent
+# ---------------------------------------------------------------------------------------
+
+
+def _resolve(request: HttpRequest, code: str, url_name: str, kwargs: dict):
+    """The assessment of `code`, or the response to give instead (429, 404, redirect)."""
+    normalized = joincodes.normalize(code)
+    blocked = _blocked(request)
+    if blocked and not (normalized and _token_from_cookie(request, normalized)):
+        # A device that already joined this assessment carries a cookie we signed for this
+        # code, and may go on even while its network is blocked.
+        return _message(
+            request,
+            title=_("Too many attempts"),
+            text=blocked,
+            status=429,
+            show_join=False,
+        )
+    assessment = joincodes.assessment_for_code(normalized) if normalized else None
+    if assessment is None:
+        if normalized:  # a well-formed code that does not exist: a guess, or a typo
+            _record_failure(request)
+        return _message(
+            request,
+            title=_("No self-assessment has this code"),
+            text=_(
+                "Check the link or the code you were given, and try again. Your manager can "
+                "show it again."
+            ),
+            status=404,
+            show_join=True,
+        )
+    if code != assessment.join_code and request.method == "GET":
+        # One spelling per assessment, so that the cookie's path matches.
+        return redirect(url_name, code=assessment.join_code, **kwargs)
+    return assessment
+
+
+def participant_page(url_name: str) -> Callable[[Callable], Callable]:
+    """Resolve the code, check the phase and find the respondent before the view runs."""
+    return lambda view: _participant_page(view, url_name)
+
+
+def _participant_page(view: Callable, url_name: str) -> Callable:
+    @wraps(view)
+    @never_cache
+    @require_http_methods(["GET", "POST"])
+    def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
+        resolved = _resolve(request, code, url_name, kwargs)
+        if isinstance(resolved, HttpResponse):
+            return resolved
+        assessment = resolved
+        if assessment.state != AssessmentState.INDIVIDUAL:
+            return _phase_message(request, assessment, 409 if request.method == "POST" else 200)
+        respondent = answers.respondent_for_token(
+            assessment, _token_from_cookie(request, assessment.join_code)
+        )
+        if respondent is None:
+            return _message(
+                request,
+                title=_("We do not recognise this device"),
+                text=_(
+                    "Your answers are tied to the device and browser you started on. Open the "
+                    "link you were given on that device, or start here to answer anew."
+                ),
+                status=403,
+                assessment=assessment,
+                link=(_cookie_path(assessment.join_code), _("Start the self-assessment")),
+            )
+        respondent.assessment = assessment  # already loaded, with its round
+        return view(request, assessment, respondent, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Type the code: a well-formed code that exists leads to its join page."""
+    form = JoinForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        blocked = _blocked(request)
+        if blocked:
+            form.is_valid()
+            form.add_error(None, blocked)
+            status = 429
+        elif form.is_valid():
+            assessment = joincodes.assessment_for_code(form.cleaned_data["code"])
+            if assessment is not None:
+                return redirect("join_link", code=assessment.join_code)
+            _record_failure(request)
+            blocked = _blocked(request)
+            if blocked:
+                form.add_error(None, blocked)
+                status = 429
+            else:
+                form.add_error(
+                    "code",
+                    _(
+                        "No self-assessment has this code. Check it against the one you were "
+                        "given and try again."
+                    ),
+                )
+                status = 400
+        else:
+            status = 400
+    return render(request, "assessments/participant/join.html", {"form": form}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join_link(request: HttpRequest, code: str) -> HttpResponse:
+    """The link and QR code lead here: a welcome page whose Start button makes a respondent.
+
+    Creating the respondent on the POST, not on opening the link, keeps link previews in chat
+    and mail programs from counting as participants.
+    """
+    resolved = _resolve(request, code, "join_link", {})
+    if isinstance(resolved, HttpResponse):
+        return resolved
+    assessment = resolved
+    if assessment.state != AssessmentState.INDIVIDUAL:
+        return _phase_message(request, assessment, 409 if request.method == "POST" else 200)
+    token = _token_from_cookie(request, assessment.join_code)
+    respondent = answers.respondent_for_token(assessment, token)
+    if respondent is not None:
+        return redirect(_resume_url(assessment, respondent))
+    if request.method == "GET":
+        principle_count = Principle.objects.filter(
+            version_id=assessment.round.framework_version_id
+        ).count()
+        return render(
+            request,
+            "assessments/participant/welcome.html",
+            {
+                "assessment": assessment,
+                "principle_count": principle_count,
+                "display_code": joincodes.display(assessment.join_code),
+                "min_respondents": settings.MIN_RESPONDENTS,
+            },
+        )
+    try:
+        respondent, token = answers.create_respondent(assessment)
+    except answers.PhaseClosedError as closed:
+        assessment.state = closed.state
+        return _phase_message(request, assessment, 409)
+    response = redirect("participant_principle", code=assessment.join_code, number=1)
+    _set_cookie(response, assessment.join_code, token)
+    return response
+
+
+def _save_or_rerender(
+    request: HttpRequest,
+    form,
+    save: Callable[[], None],
+    steps: list[Step],
+    current: str,
+    template: str,
+    context: dict,
+) -> HttpResponse:
+    """The common POST: validate, save through the service, go where the button pointed."""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save()
+            except answers.PhaseClosedError as closed:
+                assessment = context["assessment"]
+                assessment.state = closed.state
+                return _phase_message(request, assessment, 409)
+            except ValidationError as error:
+                form.apply_service_errors(error)
+            else:
+                return HttpResponseRedirect(_target(steps, current, request.POST.get("nav")).url)
+        form.mark_invalid()
+        context["form"] = form
+        return render(request, template, context, status=400)
+    context["form"] = form
+    return render(request, template, context)
+
+
+@participant_page("participant_principle")
+def participant_principle(
+    request: HttpRequest, assessment: UnitAssessment, respondent: Respondent, number: int
+) -> HttpResponse:
+    principles = _principles(assessment)
+    if not 1 <= number <= len(principles):
+        return _message(
+            request,
+            title=_("There is no such page"),
+            text=_("This self-assessment has %(count)d principles.") % {"count": len(principles)},
+            status=404,
+            assessment=assessment,
+            link=(_cookie_path(assessment.join_code), _("Go to the first page")),
+        )
+    principle = principles[number - 1]
+    statements = list(principle.statements.order_by("order", "pk"))
+    steps = _steps(assessment, principles)
+    current = f"principle-{number}"
+    if request.method == "POST":
+        form = PrinciplePageForm(request.POST, principle=principle, statements=statements)
+    else:
+        saved, comment = answers.principle_answers(respondent, principle)
+        initial = {answers.statement_field(pk): value for pk, value in saved.items()}
+        initial["comment"] = comment
+        form = PrinciplePageForm(initial=initial, principle=principle, statements=statements)
+    context = _page_context(
+        assessment, steps, current, principle=principle, principle_number=number
+    )
+    return _save_or_rerender(
+        request,
+        form,
+        lambda: answers.save_principle_page(respondent, principle, form.answers()),
+        steps,
+        current,
+        "assessments/participant/principle.html",
+        context,
+    )
+
+
+@participant_page("participant_dimensions")
+def participant_dimensions(
+    request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
+) -> HttpResponse:
+    version = assessment.round.framework_version
+    dimensions = list(version.dimensions.order_by("order", "pk"))
+    steps = _steps(assessment, _principles(assessment))
+    if request.method == "POST":
+        form = DimensionsForm(request.POST, dimensions=dimensions)
+    else:
+        initial = {
+            answers.dimension_field(pk, side): value
+            for pk, sides in answers.dimension_answers(respondent).items()
+            for side, value in sides.items()
+            if value is not None
+        }
+        form = DimensionsForm(
+            initial={k: str(v) for k, v in initial.items()}, dimensions=dimensions
+        )
+    return _save_or_rerender(
+        request,
+        form,
+        lambda: answers.save_dimensions(respondent, form.answers()),
+        steps,
+        "dimensions",
+        "assessments/participant/dimensions.html",
+        _page_context(assessment, steps, "dimensions"),
+    )
+
+
+@participant_page("participant_balance")
+def participant_balance(
+    request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
+) -> HttpResponse:
+    steering = list(assessment.round.framework_version.steering_principles.order_by("order"))
+    steps = _steps(assessment, _principles(assessment))
+    if request.method == "POST":
+        form = BalanceForm(request.POST, steering=steering)
+    else:
+        initial = {
+            answers.balance_field(kind, key): value
+            for kind, points in answers.balance_answers(respondent).items()
+            for key, value in points.items()
+        }
+        form = BalanceForm(initial=initial, steering=steering)
+    return _save_or_rerender(
+        request,
+        form,
+        lambda: answers.save_balance(respondent, form.answers()),
+        steps,
+        "balance",
+        "assessments/participant/balance.html",
+        _page_context(assessment, steps, "balance", total=answers.BALANCE_TOTAL),
+    )
+
+
+@participant_page("participant_summary")
+def participant_summary(
+    request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
+) -> HttpResponse:
+    principles = _principles(assessment)
+    steps = _steps(assessment, principles)
+    if request.method == "POST":  # the progress list on this page: nothing to save
+        return HttpResponseRedirect(_target(steps, "summary", request.POST.get("nav")).url)
+    answers.mark_finished(respondent)
+    progress = answers.progress(respondent, assessment.round.framework_version_id)
+    rows = [(steps[index], item) for index, item in enumerate(progress.principles)]
+    return render(
+        request,
+        "assessments/participant/summary.html",
+        _page_context(
+            assessment,
+            steps,
+            "summary",
+            progress=progress,
+            principle_rows=rows,
+            dimensions_step=steps[-3],
+            balance_step=steps[-2],
+        ),
+    )
+
+
+urlpatterns = [
+    path("delta/", join, name="join"),
+    path("delta/<str:code>/", join_link, name="join_link"),
+    path(
+        "delta/<str:code>/princip/<int:number>/",
+        participant_principle,
+        name="participant_principle",
+    ),
+    path("delta/<str:code>/styrning/", participant_dimensions, name="participant_dimensions"),
+    path("delta/<str:code>/balans/", participant_balance, name="participant_balance"),
+    path("delta/<str:code>/klart/", participant_summary, name="participant_summary"),
+]

@@ -1,0 +1,145 @@
+"""The life of a unit assessment: preparing → individual → dialogue → completed.
+
+Every change is one ``@transaction.atomic`` function that locks the assessment row, checks
+who is asking (the unit's manager, through scoping, or an administrator) and from which
+state, and records a ``StateChange``. Anything else is refused with a ``WorkflowError`` whose
+message can be shown as it is.
+
+Showing the results to the group is not a change of state, but it is recorded the same way
+(dialogue → dialogue) because who showed the group's figures, and when, is worth keeping.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import scoping
+from .models import AssessmentState, StateChange, UnitAssessment
+
+
+class WorkflowError(Exception):
+    """A step that is not allowed now, or not for this person; the message says why."""
+
+    def __init__(self, message: str, code: str = "workflow") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+STATE_LABELS = dict(AssessmentState.choices)
+
+
+def lock(assessment: UnitAssessment | int, user) -> UnitAssessment:
+    """The assessment's row, locked for this transaction, if `user` may run it.
+
+    Must be called inside a transaction. A person who may not manage the assessment gets a
+    WorkflowError (views never get this far: their scoped lookup already answered 404).
+    """
+    pk = assessment.pk if isinstance(assessment, UnitAssessment) else assessment
+    # of=("self",): lock the assessment only, not the unit rows the scoping filter joins.
+    locked = scoping.managed_assessments(user).select_for_update(of=("self",)).filter(pk=pk).first()
+    if locked is None:
+        raise WorkflowError(
+            _("Only the unit's manager or an administrator may do this."), code="forbidden"
+        )
+    return locked
+
+
+def _require_state(assessment: UnitAssessment, *allowed: str, action: str) -> None:
+    if assessment.state not in allowed:
+        raise WorkflowError(
+            _("%(action)s is not possible while the assessment is in the state “%(state)s”.")
+            % {"action": action, "state": STATE_LABELS[assessment.state]},
+            code="wrong_state",
+        )
+
+
+def _move(assessment: UnitAssessment, to_state: str, user, **fields) -> UnitAssessment:
+    from_state = assessment.state
+    assessment.state = to_state
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    assessment.save(update_fields=["state", *fields])
+    StateChange.objects.create(
+        assessment=assessment, from_state=from_state, to_state=to_state, changed_by=user
+    )
+    return assessment
+
+
+@transaction.atomic
+def open_individual(assessment: UnitAssessment, user) -> UnitAssessment:
+    """Preparing → individual: participants may now join and answer."""
+    locked = lock(assessment, user)
+    _require_state(locked, AssessmentState.PREPARING, action=_("Opening individual reflection"))
+    return _move(locked, AssessmentState.INDIVIDUAL, user)
+
+
+@transaction.atomic
+def close_individual(assessment: UnitAssessment, user) -> UnitAssessment:
+    """Individual → dialogue: answers are closed and the meeting can look at them."""
+    locked = lock(assessment, user)
+    _require_state(locked, AssessmentState.INDIVIDUAL, action=_("Closing individual reflection"))
+    return _move(locked, AssessmentState.DIALOGUE, user)
+
+
+@transaction.atomic
+def reopen_individual(assessment: UnitAssessment, user) -> UnitAssessment:
+    """Dialogue → individual, e.g. when people arrived late. Never after completion.
+
+    The results are hidden again: people still answering must not see the others' figures.
+    """
+    locked = lock(assessment, user)
+    _require_state(locked, AssessmentState.DIALOGUE, action=_("Reopening individual reflection"))
+    return _move(locked, AssessmentState.INDIVIDUAL, user, results_revealed=False)
+
+
+@transaction.atomic
+def reveal_results(assessment: UnitAssessment, user) -> UnitAssessment:
+    """Show the group's figures in the dialogue (hidden until now so no one anchors on them)."""
+    locked = lock(assessment, user)
+    _require_state(locked, AssessmentState.DIALOGUE, action=_("Showing the results"))
+    if locked.results_revealed:
+        raise WorkflowError(_("The results are already shown."), code="already_revealed")
+    return _move(locked, AssessmentState.DIALOGUE, user, results_revealed=True)
+
+
+@transaction.atomic
+def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> UnitAssessment:
+    """Dialogue → completed: answers and agreements are locked from now on.
+
+    `share_notes` records whether the group lets quality developers read its dialogue notes.
+    """
+    locked = lock(assessment, user)
+    _require_state(locked, AssessmentState.DIALOGUE, action=_("Completing the assessment"))
+    return _move(
+        locked,
+        AssessmentState.COMPLETED,
+        user,
+        completed_at=timezone.now(),
+        completed_by=user,
+        share_notes=bool(share_notes),
+    )
+
+
+# --- what each state allows, for the other services to ask -----------------------------------
+
+
+def accepts_agreements(assessment: UnitAssessment) -> bool:
+    """The group's agreements, notes and actions are edited during the dialogue only."""
+    return assessment.state == AssessmentState.DIALOGUE
+
+
+def ensure_accepts_agreements(assessment: UnitAssessment) -> None:
+    if assessment.state == AssessmentState.COMPLETED:
+        raise WorkflowError(
+            _("The assessment is completed; what the group agreed can no longer be changed."),
+            code="completed",
+        )
+    if not accepts_agreements(assessment):
+        raise WorkflowError(
+            _("Agreements are recorded during the dialogue, once individual reflection is closed."),
+            code="not_dialogue",
+        )

@@ -1,0 +1,154 @@
+"""The balance report's web page, its PDF download and the manager's preview."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments.models import AssessmentState
+from tests.factories_reports import ACTIONS, make_report_scenario
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, the person's roles, the assessment (scoped), then the report's own queries
+# (see test_unit_report.REPORT_QUERIES).
+PAGE_QUERIES = 23
+
+
+def page(client, assessment, name="unit_report", **params):
+    return client.get(reverse(name, args=[assessment.pk]), params)
+
+
+@pytest.fixture
+def scenario(org):
+    return make_report_scenario(org, respondents=6)
+
+
+def test_it_shows_the_manager_the_whole_report(scenario, persona):
+    response = page(persona("manager_of_a"), scenario.assessment, lang="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Enhet A1" in html and "Summary of findings" in html
+    assert 'class="tillit-chart"' in html  # the charts, drawn on the server
+    assert "Oklart vad vi får besluta själva" in html  # the dialogue notes
+    for _key, title, *_rest in ACTIONS:
+        assert title in html
+    assert reverse("unit_report_pdf", args=[scenario.assessment.pk]) + "?lang=en" in html
+    assert f'href="{reverse("manager_assessment", args=[scenario.assessment.pk])}"' in html
+    assert 'hreflang="sv"' in html  # the same report in Swedish
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_shows_quality_developers_the_report_without_unshared_notes(scenario, persona):
+    response = page(persona("quality_developer"), scenario.assessment, lang="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Oklart vad vi får besluta själva" not in html
+    assert "chosen not to share its dialogue notes" in html
+    assert "For quality developers" in html
+    assert f'href="{reverse("manager_assessment", args=[scenario.assessment.pk])}"' not in html
+
+
+def test_it_shows_quality_developers_shared_notes(org, persona):
+    scenario = make_report_scenario(org, respondents=5, share_notes=True)
+    html = page(persona("quality_developer"), scenario.assessment).content.decode()
+    assert "Oklart vad vi får besluta själva" in html
+
+
+def test_it_picks_the_language_from_the_query_or_the_current_language(scenario, persona):
+    client = persona("manager_of_a")
+    url = reverse("unit_report", args=[scenario.assessment.pk])
+    assert '<html lang="sv">' in client.get(url).content.decode()
+    assert '<html lang="sv">' in client.get(url, {"lang": "xx"}).content.decode()
+    english = client.get(url, headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="en">' in english and "Support and resources" in english
+    swedish = client.get(url, {"lang": "sv"}, headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="sv">' in swedish and "Stöd och förutsättningar" in swedish
+
+
+def test_it_downloads_the_pdf_as_an_attachment(scenario, persona):
+    response = page(persona("manager_of_a"), scenario.assessment, "unit_report_pdf", lang="en")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="balansrapport-a1-tillitsskattning-ht-2026.pdf"'
+    )
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert reader.metadata.title == "Balance report – Enhet A1 – Tillitsskattning HT 2026"
+    assert "Summary of findings" in text and "Action plan" in text
+    assert "Support and resources" in text
+
+
+def test_it_sends_the_manager_to_the_preview_before_completion(org, persona):
+    scenario = make_report_scenario(org, respondents=5, state=AssessmentState.DIALOGUE)
+    client = persona("manager_of_a")
+    response = page(client, scenario.assessment, lang="en")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("unit_report_preview", args=[scenario.assessment.pk]) + "?lang=en"
+    )
+    preview = page(client, scenario.assessment, "unit_report_preview", lang="en")
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert 'class="preview-banner"' in html and "not the final report" in html
+    assert reverse("unit_report_preview_pdf", args=[scenario.assessment.pk]) in html
+
+    pdf = page(client, scenario.assessment, "unit_report_preview_pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Disposition"].endswith('-forhandsvisning.pdf"')
+    # Quality developers see nothing before completion.
+    assert page(persona("quality_developer"), scenario.assessment).status_code == 404
+
+
+def test_it_sends_the_preview_to_the_final_report_once_completed(scenario, persona):
+    response = page(persona("manager_of_a"), scenario.assessment, "unit_report_preview")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("unit_report", args=[scenario.assessment.pk])
+
+
+@pytest.mark.parametrize("state", [AssessmentState.PREPARING, AssessmentState.INDIVIDUAL])
+def test_it_has_no_report_before_the_dialogue(org, persona, state):
+    scenario = make_report_scenario(org, respondents=5, state=state)
+    client = persona("manager_of_a")
+    assert page(client, scenario.assessment).status_code == 404
+    assert page(client, scenario.assessment, "unit_report_preview").status_code == 404
+
+
+def test_it_hides_distributions_and_dots_below_the_threshold_on_the_page(org, persona, settings):
+    settings.MIN_RESPONDENTS = 5
+    scenario = make_report_scenario(org, respondents=3)
+    html = page(persona("manager_of_a"), scenario.assessment, lang="en").content.decode()
+    assert "distribution-table" not in html
+    assert 'class="participants"' not in html
+    assert "Only 3 people answered individually" in html
+    assert "Range of individual answers" not in html
+    for _key, title, *_rest in ACTIONS:
+        assert title in html
+    assert '>4<span class="of">' in html  # an agreed score
+
+
+@pytest.mark.parametrize("respondents", [5, 60])
+def test_it_runs_a_constant_number_of_queries_for_the_page(
+    org, client, respondents, django_assert_num_queries
+):
+    scenario = make_report_scenario(org, respondents=respondents)
+    client.force_login(org.manager_of_a)
+    with django_assert_num_queries(PAGE_QUERIES):
+        response = client.get(reverse("unit_report", args=[scenario.assessment.pk]))
+    assert response.status_code == 200
+
+
+def test_it_gives_404_for_a_foreign_units_report(scenario, persona):
+    for name in ("manager_of_b", "quality_developer_elsewhere", "outsider"):
+        client = persona(name)
+        for view in ("unit_report", "unit_report_pdf", "unit_report_preview"):
+            assert page(client, scenario.assessment, view).status_code == 404, (name, view)
+        client.logout()
+
+
+def test_it_refuses_to_change_anything(scenario, persona):
+    response = persona("manager_of_a").post(reverse("unit_report", args=[scenario.assessment.pk]))
+    assert response.status_code == 405
