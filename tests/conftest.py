@@ -12,6 +12,15 @@ from tests.factories import make_user
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, remembered medians)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def administrator(db):
     return make_user("admin-anna", is_staff=True, is_superuser=True)

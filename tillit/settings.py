@@ -196,6 +196,14 @@ if os.environ.get("REDIS_URL"):
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for the comparison's medians of a thousand units (default is 300 entries).
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # Group figures are shown only where at least this many have answered.
 MIN_RESPONDENTS = int(os.environ.get("MIN_RESPONDENTS", "5"))

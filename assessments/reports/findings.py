@@ -287,7 +287,11 @@ def _gap_finding(gaps: list[Gap], any_positions: bool) -> Finding:
         direction = _("towards trust") if item.gap > 0 else _("towards control")
         median_note = _(" (medians)") if d.source == MEDIAN else ""
         items.append(
-            _("%(dimension)s: from %(now)s to %(desired)s, %(gap)s steps %(direction)s%(note)s")
+            ngettext(
+                "%(dimension)s: from %(now)s to %(desired)s, %(gap)s step %(direction)s%(note)s",
+                "%(dimension)s: from %(now)s to %(desired)s, %(gap)s steps %(direction)s%(note)s",
+                1 if abs(item.gap) == 1 else 2,
+            )
             % {
                 "dimension": d.label,
                 "now": format_number(d.now),

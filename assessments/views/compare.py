@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .. import comparison as comparing
@@ -50,9 +50,12 @@ def balance_chart(data: comparing.Comparison) -> str:
         participants=points,
         labels={key: steering.get(key, key) for key in ("market", "hierarchy", "trust")},
         title=_("Agreed steering balance of the units in %(node)s") % {"node": data.node.name},
-        description=_(
+        description=ngettext(
+            "%(count)d unit's agreed balance now, one dot per unit, and the mean of all units "
+            "now and desired. The table below gives each unit's figures.",
             "%(count)d units' agreed balance now, one dot per unit, and the mean of all units "
-            "now and desired. The table below gives each unit's figures."
+            "now and desired. The table below gives each unit's figures.",
+            len(points),
         )
         % {"count": len(points)},
         id_prefix="compare-balance",

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -425,7 +426,12 @@ def participant_principle(
         return _message(
             request,
             title=_("There is no such page"),
-            text=_("This self-assessment has %(count)d principles.") % {"count": len(principles)},
+            text=ngettext(
+                "This self-assessment has %(count)d principle.",
+                "This self-assessment has %(count)d principles.",
+                len(principles),
+            )
+            % {"count": len(principles)},
             status=404,
             assessment=assessment,
             link=(_cookie_path(assessment.join_code), _("Go to the first page")),

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import rounds, scoping
 from ..forms_rounds import RootForm, RoundForm
@@ -52,8 +52,12 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The round “%(name)s” is open with %(count)d units.")
-                % {"name": round_.name, "count": round_.assessments.count()},
+                ngettext(
+                    "The round “%(name)s” is open with %(count)d unit.",
+                    "The round “%(name)s” is open with %(count)d units.",
+                    count := round_.assessments.count(),
+                )
+                % {"name": round_.name, "count": count},
             )
             return redirect("round_detail", pk=round_.pk)
     checked = form.checked_unit_ids()
