@@ -668,3 +668,26 @@ def test_it_shows_a_page_in_a_fixed_number_of_queries(client, respondent, assess
         assert client.get(url(assessment, "participant_summary")).status_code == 200
     # assessment, respondent, principles, finished_at, progress (6)
     assert len(captured) == 10
+
+
+def test_it_announces_errors_and_links_them_to_their_fields(
+    client, respondent, assessment, version, answered
+):
+    first = principles(version)[0]
+    s1, _s2, _s3 = statements(first)
+    field = answers.statement_field(s1.pk)
+    response = client.post(principle_url(assessment), {field: "9", "nav": "next"})
+    page = response.content.decode()
+
+    summary = re.search(r'<div class="[^"]*error-summary"([^>]*)>(.*?)</div>', page, re.S)
+    assert summary and 'role="alert"' in summary.group(1)
+    anchors = re.findall(r'<a href="#([^"]+)">', summary.group(2))
+    assert anchors, "the summary links to the fields"
+    for anchor in anchors:
+        assert f'id="{anchor}"' in page, f"#{anchor} is not on the page"
+    described = set(re.findall(rf'name="{field}"[^>]*aria-describedby="([^"]+)"', page))
+    described |= set(re.findall(rf'aria-describedby="([^"]+)"[^>]*name="{field}"', page))
+    assert described, "the radio group points to its error message"
+    for ids in described:
+        for error_id in ids.split():
+            assert f'id="{error_id}"' in page
