@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,16 +28,14 @@ from django.utils import timezone
 from principles.i18n import current_language
 from principles.models import Dimension, Principle, Statement, SteeringPrinciple
 
-from . import scoping, scoring
+from . import group_results, scoping, scoring
 from .models import (
     Action,
     ActionStatus,
     AssessmentState,
     BalanceAgreement,
-    BalanceAnswer,
     BalanceKind,
     DimensionAgreement,
-    DimensionAnswer,
     PrincipleAgreement,
     Respondent,
     Round,
@@ -49,10 +46,6 @@ from .models import (
 
 # The page lists at most this many open actions; the counts always cover them all.
 ACTION_LIST_LIMIT = 100
-
-
-def min_respondents() -> int:
-    return settings.MIN_RESPONDENTS
 
 
 # ---------------------------------------------------------------------------------------
@@ -255,7 +248,7 @@ def build_comparison(
     if not scoping.overseen_units(user).filter(pk=node.pk).exists():
         raise Http404  # a caller that skipped the scoped lookup still gets nothing
     today = today or timezone.localdate()
-    threshold = min_respondents()
+    threshold = group_results.min_respondents()
     steplen = Unit.steplen
     head_depth = node.depth + 1
 
@@ -474,23 +467,11 @@ def _mean_balance(balances: list[scoring.Balance | None]) -> scoring.Balance | N
 
 
 def _answered_counts(assessments: QuerySet) -> dict[int, int]:
-    """Respondents with at least one answer of any kind, per assessment (one query).
-
-    The same count the dialogue uses (``group_results.participation``).
-    """
-
-    def has(model):
-        return Exists(model.objects.filter(respondent=OuterRef("pk")))
-
+    """Respondents who answered, per assessment (one query), as the dialogue counts them."""
     return dict(
         Respondent.objects.filter(assessment__in=assessments)
         .values("assessment_id")
-        .annotate(
-            answered=Count(
-                "pk",
-                filter=Q(has(StatementAnswer)) | Q(has(DimensionAnswer)) | Q(has(BalanceAnswer)),
-            )
-        )
+        .annotate(answered=Count("pk", filter=group_results.has_answered()))
         .order_by()
         .values_list("assessment_id", "answered")
     )

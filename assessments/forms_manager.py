@@ -29,16 +29,26 @@ class LockVersionMixin(forms.Form):
     )
 
 
-class PrincipleAgreementForm(LockVersionMixin, forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("Agreed score"),
-        help_text=_("1 = not at all true … 5 = entirely true."),
-        choices=_scale(1, 5, _("Not agreed yet")),
+def _scale_choice(label, high: int, invalid, help_text="") -> forms.TypedChoiceField:
+    """Radio buttons 1..`high` plus "not agreed yet" (None): an agreement may stay open."""
+    return forms.TypedChoiceField(
+        label=label,
+        help_text=help_text,
+        choices=_scale(1, high, _("Not agreed yet")),
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose a score from 1 to 5.")},
+        error_messages={"invalid_choice": invalid},
+    )
+
+
+class PrincipleAgreementForm(LockVersionMixin, forms.Form):
+    score = _scale_choice(
+        _("Agreed score"),
+        5,
+        _("Choose a score from 1 to 5."),
+        help_text=_("1 = not at all true … 5 = entirely true."),
     )
     strengths = forms.CharField(
         label=_("Strengths"),
@@ -57,24 +67,8 @@ class PrincipleAgreementForm(LockVersionMixin, forms.Form):
 
 
 class DimensionAgreementForm(LockVersionMixin, forms.Form):
-    now = forms.TypedChoiceField(
-        label=_("Now"),
-        choices=_scale(1, 7, _("Not agreed yet")),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose a value from 1 to 7.")},
-    )
-    desired = forms.TypedChoiceField(
-        label=_("Desired"),
-        choices=_scale(1, 7, _("Not agreed yet")),
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose a value from 1 to 7.")},
-    )
+    now = _scale_choice(_("Now"), 7, _("Choose a value from 1 to 7."))
+    desired = _scale_choice(_("Desired"), 7, _("Choose a value from 1 to 7."))
 
 
 def _points(label) -> forms.IntegerField:

@@ -56,16 +56,19 @@ class Participation:
         }
 
 
-def participation(assessment: UnitAssessment) -> Participation:
-    """How many have answered, in one query."""
+def has_answered() -> Q:
+    """A respondent with at least one answer of any kind: who counts as having answered."""
 
     def has(model):
         return Exists(model.objects.filter(respondent=OuterRef("pk")))
 
+    return Q(has(StatementAnswer)) | Q(has(DimensionAnswer)) | Q(has(BalanceAnswer))
+
+
+def participation(assessment: UnitAssessment) -> Participation:
+    """How many have answered, in one query."""
     counts = Respondent.objects.filter(assessment=assessment).aggregate(
-        answered=Count(
-            "pk", filter=Q(has(StatementAnswer)) | Q(has(DimensionAnswer)) | Q(has(BalanceAnswer))
-        ),
+        answered=Count("pk", filter=has_answered()),
         finished=Count("pk", filter=Q(finished_at__isnull=False)),
     )
     return Participation(answered=counts["answered"] or 0, finished=counts["finished"] or 0)

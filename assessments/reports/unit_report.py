@@ -53,7 +53,7 @@ from principles.models import (
     TextKind,
 )
 
-from .. import scoring
+from .. import group_results, scoring
 from ..models import (
     Action,
     AssessmentState,
@@ -81,10 +81,6 @@ DEPARTMENT_MIN_OTHERS = 3
 
 STATEMENT_SCALE = scoring.STATEMENT_SCALE
 DIMENSION_SCALE = scoring.DIMENSION_SCALE
-
-
-def min_respondents() -> int:
-    return settings.MIN_RESPONDENTS
 
 
 # --- the data tree -------------------------------------------------------------------------
@@ -410,7 +406,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}.")
-    threshold = min_respondents()
+    threshold = group_results.min_respondents()
     assessment = UnitAssessment.objects.select_related("round__framework_version", "unit").get(
         pk=assessment.pk
     )

@@ -34,3 +34,31 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_fits(page, name: str) -> None:
+    """Nothing spills sideways: the page is no wider than the viewport (names the culprits)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow}px wider than the viewport: " + str(
+        page.evaluate(
+            "() => [...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+            ".slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className)"
+        )
+    )
+
+
+def check_page(page, name: str) -> Path:
+    """No WCAG 2.1 AA violations, nothing spilling sideways, and a screenshot named `name`."""
+    violations = axe_violations(page)
+    assert violations == [], f"{name}: {violations}"
+    assert_fits(page, name)
+    return screenshot(page, name)
+
+
+def focused(page) -> dict:
+    """What has keyboard focus: tag, type, name, value and id."""
+    return page.evaluate(
+        "() => { const e = document.activeElement; return {tag: e.tagName, type: e.type || '',"
+        " name: e.name || '', value: e.value || '', id: e.id || ''}; }"
+    )

@@ -13,7 +13,8 @@ from assessments.models import (
     UnitAssessment,
 )
 from principles.models import FrameworkVersion
-from tests.browser.helpers import PHONE, axe_violations, screenshot
+from tests.browser.helpers import PHONE
+from tests.browser.helpers import check_page as _check
 from tests.factories import make_assessment, make_round
 from tests.factories_dialogue import add_respondents
 
@@ -40,14 +41,6 @@ def _log_in(page, base_url: str) -> None:
     page.fill("input[name=password]", "pw-test-1234")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
-
-
-def _check(page, name: str) -> None:
-    """No WCAG 2.1 AA violations, nothing spilling sideways, and a screenshot."""
-    assert axe_violations(page) == [], name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px wider than the viewport"
-    screenshot(page, name)
 
 
 def _on_phone(browser, context, url: str, name: str) -> None:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from assessments import joincodes
 from assessments.models import AssessmentState, BalanceAnswer, Respondent, StatementAnswer
 from principles.models import FrameworkVersion
-from tests.browser.helpers import PHONE, axe_violations
+from tests.browser.helpers import PHONE, axe_violations, focused
 from tests.factories import make_assessment, make_round, make_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,13 +21,6 @@ def assessment(transactional_db):
     round_ = make_round(unit, FrameworkVersion.objects.current())
     return make_assessment(
         round_, unit, join_code=joincodes.generate(), state=AssessmentState.INDIVIDUAL
-    )
-
-
-def focused(page) -> dict:
-    return page.evaluate(
-        "() => { const e = document.activeElement; return {tag: e.tagName, type: e.type || '',"
-        " name: e.name || '', value: e.value || '', id: e.id || ''}; }"
     )
 
 

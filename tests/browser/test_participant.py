@@ -5,7 +5,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
-from tests.browser.helpers import PHONE, axe_violations, screenshot
+from tests.browser import helpers
+from tests.browser.helpers import PHONE, focused
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,18 +28,7 @@ def assessment(transactional_db):
 
 
 def check_page(page, name: str) -> None:
-    """Accessible (axe, WCAG 2.1 AA), nothing spilling sideways, and a screenshot."""
-    assert axe_violations(page) == [], name
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px wider than the phone"
-    screenshot(page, f"participant-{name}")
-
-
-def focused(page) -> dict:
-    return page.evaluate(
-        "() => ({name: document.activeElement.name || '', value: document.activeElement.value,"
-        " tag: document.activeElement.tagName, type: document.activeElement.type || ''})"
-    )
+    helpers.check_page(page, f"participant-{name}")
 
 
 def tab_to(page, predicate, limit: int = 60) -> dict:
