@@ -4,6 +4,7 @@ The test extracts the msgids afresh from the code and templates (Django's makeme
 into a copy of the catalogue), so a string added without a translation fails here.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -50,25 +51,33 @@ def _untranslated(po_text: str) -> list[str]:
     return problems
 
 
+# What makemessages reads: the code and templates, never the environment or the tests.
+SOURCES = ["tillit", "principles", "assessments", "batches", "templates", "static"]
+
+
 @pytest.fixture(scope="module")
 def fresh_catalogue(tmp_path_factory):
+    """The catalogue as `make messages` would write it, built in a copy of the project.
+
+    makemessages writes into ./locale of the directory it runs in, so it runs in a copy:
+    the repository's own catalogue is never touched by the tests.
+    """
     if not shutil.which("xgettext"):
         pytest.fail("GNU gettext is needed to extract messages (Debian package gettext).")
-    target = tmp_path_factory.mktemp("locale")
-    shutil.copytree(LOCALE, target, dirs_exist_ok=True)
-    settings_locale = settings.LOCALE_PATHS
-    settings.LOCALE_PATHS = [target]
+    project = tmp_path_factory.mktemp("project")
+    base = Path(settings.BASE_DIR)
+    for name in SOURCES:
+        shutil.copytree(base / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(LOCALE, project / "locale")
+    saved_locale_paths, saved_cwd = settings.LOCALE_PATHS, os.getcwd()
+    settings.LOCALE_PATHS = [project / "locale"]
+    os.chdir(project)
     try:
-        call_command(
-            "makemessages",
-            locale=["sv", "en"],
-            ignore_patterns=[".venv/*", "node_modules/*", "tests/*", "artifacts/*"],
-            no_obsolete=True,
-            verbosity=0,
-        )
+        call_command("makemessages", locale=["sv", "en"], no_obsolete=True, verbosity=0)
     finally:
-        settings.LOCALE_PATHS = settings_locale
-    return target
+        os.chdir(saved_cwd)
+        settings.LOCALE_PATHS = saved_locale_paths
+    return project / "locale"
 
 
 @pytest.mark.parametrize("language", ["sv"])
