@@ -14,6 +14,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -289,15 +291,16 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "action_count",
         "completed_at",
     ]
-    list_filter = ["state", "round", "unit__kind", "results_revealed"]
+    list_filter = ["state", "round", "unit__kind", ("release", admin.EmptyFieldListFilter)]
     search_fields = ["unit__name", "unit__code", "round__name", "join_code"]
-    list_select_related = ["unit", "round"]
+    list_select_related = ["unit", "round", "release"]
     fields = [
         "round",
         "unit",
         "state",
         "join_code",
-        "results_revealed",
+        "expected_respondents",
+        "released",
         "share_notes",
         "respondent_count",
         "finished_count",
@@ -330,6 +333,18 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("finished answering"), ordering="finished_total")
     def finished_count(self, obj: UnitAssessment) -> int:
         return obj.finished_total
+
+    @admin.display(description=_("released figures"))
+    def released(self, obj: UnitAssessment) -> str:
+        """When figures were last released and from how many (counts only, no figures)."""
+        made = obj.release
+        if made is None:
+            return "–"
+        return _("no. %(number)d, %(when)s, %(n)d respondents") % {
+            "number": made.number,
+            "when": date_format(timezone.localtime(made.released_at), "SHORT_DATETIME_FORMAT"),
+            "n": made.respondents,
+        }
 
     @admin.display(description=_("actions"), ordering="action_total")
     def action_count(self, obj: UnitAssessment) -> int:

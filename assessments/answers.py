@@ -24,8 +24,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from principles.models import Dimension, Principle, Statement, SteeringKey
 
@@ -104,12 +105,55 @@ def respondent_for_token(assessment: UnitAssessment, token: str | None) -> Respo
     return Respondent.objects.filter(assessment=assessment, token_hash=hash_token(token)).first()
 
 
+class JoinRefused(Exception):
+    """No respondent can be created: as many as the manager expected have joined."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        super().__init__(str(self.message))
+
+    @property
+    def message(self) -> str:
+        return ngettext(
+            "The %(n)d participant your manager expected has already joined. If you have not "
+            "answered yet, ask your manager to let one more join.",
+            "All %(n)d participants your manager expected have already joined. If you have "
+            "not answered yet, ask your manager to let one more join.",
+            self.expected,
+        ) % {"n": self.expected}
+
+
+def keyed_hash(purpose: str, value: str) -> str:
+    """A keyed hash for a value that must not be stored as it is (device, address)."""
+    return salted_hmac(f"tillit.answers.{purpose}", value, algorithm="sha256").hexdigest()[:32]
+
+
 @transaction.atomic
-def create_respondent(assessment: UnitAssessment) -> tuple[Respondent, str]:
-    """A new respondent and its secret token (to hand to the participant, never stored)."""
+def create_respondent(
+    assessment: UnitAssessment, *, device: str = "", source: str = ""
+) -> tuple[Respondent, str]:
+    """A respondent and its secret token (to hand to the participant, never stored).
+
+    One device, one respondent: a device (its cookie's keyed hash in `device`) that already
+    has a respondent here gets that one back, with a new token. No more respondents than the
+    manager expects are created (``JoinRefused``).
+    """
     _lock_open_assessment(assessment.pk)
     token = secrets.token_urlsafe(32)
-    respondent = Respondent.objects.create(assessment=assessment, token_hash=hash_token(token))
+    if device:
+        existing = Respondent.objects.filter(assessment=assessment, device=device).first()
+        if existing is not None:
+            existing.token_hash = hash_token(token)
+            existing.save(update_fields=["token_hash", "updated_at"])
+            return existing, token
+    expected = UnitAssessment.objects.values_list("expected_respondents", flat=True).get(
+        pk=assessment.pk
+    )
+    if expected is not None and assessment.respondents.count() >= expected:
+        raise JoinRefused(expected)
+    respondent = Respondent.objects.create(
+        assessment=assessment, token_hash=hash_token(token), device=device, source=source
+    )
     return respondent, token
 
 

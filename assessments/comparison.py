@@ -3,8 +3,9 @@
 Quality developers compare to learn, not to rank. So the comparison keeps the tree's order
 (groups under their department, units in tree order) and never sorts units by a score, and it
 shows what each group *agreed* in its dialogue. Figures drawn from individual answers (the
-median of the respondents' principle indices) appear only for a unit where at least
-``settings.MIN_RESPONDENTS`` have answered; for a smaller unit not one of its answers is read.
+median of the respondents' principle indices) come only from each unit's released snapshot
+(``disclosure.summaries``): a plain read of stored figures, never of answers, and
+nothing for a unit whose figures were not released. Comments never appear here.
 
 Everything is read in a fixed number of queries, whatever the size of the tree: see
 ``build_comparison``. Only completed assessments are compared; the others count only towards
@@ -15,20 +16,16 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from principles.i18n import current_language
-from principles.models import Dimension, Principle, Statement, SteeringPrinciple
+from principles.models import Dimension, Principle, SteeringPrinciple
 
-from . import group_results, scoping, scoring
+from . import disclosure, scoping, scoring
 from .models import (
     Action,
     ActionStatus,
@@ -37,9 +34,7 @@ from .models import (
     BalanceKind,
     DimensionAgreement,
     PrincipleAgreement,
-    Respondent,
     Round,
-    StatementAnswer,
     Unit,
     UnitAssessment,
 )
@@ -133,8 +128,8 @@ class DimensionValue:
 class UnitRow:
     unit: UnitRef
     assessment_id: int
-    respondents: int  # respondents who answered anything
-    enough: bool  # at least MIN_RESPONDENTS: medians may be shown
+    respondents: int  # counted respondents: behind the release, or recorded at completion
+    enough: bool  # figures were released: medians may be shown
     cells: list[Cell]
     dimensions: list[DimensionValue]
     balance_now: scoring.Balance | None = None
@@ -240,15 +235,15 @@ def build_comparison(
     """Compare the units under ``node`` in ``round_`` as ``user`` may see them.
 
     ``node`` must come from ``scoping.overseen_units(user)`` and ``round_`` from
-    ``rounds_for(user)`` (``get_round_and_node`` gives both). At most sixteen queries,
+    ``rounds_for(user)`` (``get_round_and_node`` gives both). A fixed number of queries,
     whatever the number of units: roles, scope check, trail, participation, assessments,
-    headings, principles, dimensions, steering principles, respondents, principle, dimension
-    and balance agreements, statements and index medians, actions.
+    headings, principles, dimensions, steering principles, the stored figures and counts,
+    principle, dimension and balance agreements, actions. No answer is read.
     """
     if not scoping.overseen_units(user).filter(pk=node.pk).exists():
         raise Http404  # a caller that skipped the scoped lookup still gets nothing
     today = today or timezone.localdate()
-    threshold = group_results.min_respondents()
+    threshold = disclosure.threshold()
     steplen = Unit.steplen
     head_depth = node.depth + 1
 
@@ -301,8 +296,8 @@ def build_comparison(
     ]
     steering = {sp.key: sp.name for sp in SteeringPrinciple.objects.filter(version_id=version_id)}
 
-    answered = _answered_counts(compared)
-    enough_ids = [aid for aid, _unit in assessments if answered.get(aid, 0) >= threshold]
+    # Released figures and counts as stored at completion: a plain read, never of answers.
+    stored = disclosure.summaries(scoped)
 
     # Per assessment, one slot per principle in the framework's order.
     slot = {p.pk: i for i, p in enumerate(principles)}
@@ -324,7 +319,6 @@ def build_comparison(
             assessment__in=compared
         ).values_list("assessment_id", "kind", "market", "hierarchy", "trust")
     }
-    medians = cached_index_medians(enough_ids, [p.pk for p in principles], threshold)
 
     open_actions = list(
         Action.objects.filter(assessment__in=compared)
@@ -354,20 +348,21 @@ def build_comparison(
         group.units_done += state == AssessmentState.COMPLETED
     drill = url_maker("compare", round_.pk)
     unit_of: dict[int, UnitRef] = {}
-    shown = medians.shown
-    median_of = medians.values
     principle_ids = [p.pk for p in principles]
+    nothing = disclosure.Summary(0, None)
     for aid, unit in assessments:
         unit_of[aid] = unit
-        enough = aid in shown
+        summary = stored.get(aid, nothing)
+        enough = summary.index_medians is not None
+        median_of = summary.index_medians or {}
         counts = action_counts.get(aid, [0, 0])
         row = UnitRow(
             unit=unit,
             assessment_id=aid,
-            respondents=answered.get(aid, 0),
+            respondents=summary.respondents,
             enough=enough,
             cells=[
-                Cell(score, median_of.get((aid, pid)) if enough else None)
+                Cell(score, median_of.get(pid))
                 for score, pid in zip(agreed_scores[aid], principle_ids, strict=True)
             ],
             dimensions=[
@@ -459,199 +454,6 @@ def _translated(name_sv: str | None, name_en: str | None) -> str:
 
 def _mean_balance(balances: list[scoring.Balance | None]) -> scoring.Balance | None:
     return scoring.mean_balance([b for b in balances if b is not None])
-
-
-# ---------------------------------------------------------------------------------------
-# Figures from individual answers, aggregated in the database
-# ---------------------------------------------------------------------------------------
-
-
-def _answered_counts(assessments: QuerySet) -> dict[int, int]:
-    """Respondents who answered, per assessment (one query), as the dialogue counts them."""
-    return dict(
-        Respondent.objects.filter(assessment__in=assessments)
-        .values("assessment_id")
-        .annotate(answered=Count("pk", filter=group_results.has_answered()))
-        .order_by()
-        .values_list("assessment_id", "answered")
-    )
-
-
-@dataclass
-class IndexMedians:
-    values: dict[tuple[int, int], float]  # (assessment, principle) -> median of indices
-    shown: set[int]  # assessments whose figures may be shown
-
-
-MEDIANS_CACHE_VERSION = 1
-
-
-def _medians_key(assessment_id: int, principle_ids: list[int], threshold: int) -> str:
-    principles = ",".join(map(str, principle_ids))
-    return f"tillit:index-medians:{MEDIANS_CACHE_VERSION}:{assessment_id}:{threshold}:{principles}"
-
-
-def cached_index_medians(
-    assessment_ids: list[int], principle_ids: list[int], threshold: int
-) -> IndexMedians:
-    """`index_medians`, remembered per assessment in the cache.
-
-    Only completed assessments are compared, and their answers are locked, so a unit's medians
-    never change once computed: reading them from the cache spares the database a pass over
-    every answer of the round on each visit (half a million for a thousand units).
-    """
-    keys = {aid: _medians_key(aid, principle_ids, threshold) for aid in assessment_ids}
-    found = cache.get_many(list(keys.values()))
-    values: dict[tuple[int, int], float] = {}
-    missing = []
-    for aid, key in keys.items():
-        if key in found:
-            values.update({(aid, pid): median for pid, median in found[key].items()})
-        else:
-            missing.append(aid)
-    if missing:
-        computed = index_medians(missing, principle_ids, threshold).values
-        per_assessment: dict[int, dict[int, float]] = {aid: {} for aid in missing}
-        for (aid, pid), median in computed.items():
-            per_assessment[aid][pid] = median
-        cache.set_many({keys[aid]: medians for aid, medians in per_assessment.items()}, None)
-        values.update(computed)
-    return IndexMedians(values, set(assessment_ids))
-
-
-def index_medians(
-    assessment_ids: list[int], principle_ids: list[int], threshold: int
-) -> IndexMedians:
-    """Median of the respondents' principle indices, per assessment and principle.
-
-    A respondent's index is the mean of their statement answers for the principle, "don't
-    know" left out (``scoring.principle_index``); the median over a unit's respondents stands
-    on at least ``threshold`` indices or is left out. Pass only assessments with enough
-    respondents: the others' answers are never read.
-
-    The database hands over each respondent's indices (never an answer) and
-    ``scoring.median`` takes the middle, as everywhere else in the app.
-    """
-    shown = set(assessment_ids)
-    if not assessment_ids or not principle_ids:
-        return IndexMedians({}, shown)
-    if connection.vendor == "postgresql":
-        return IndexMedians(_medians_postgresql(assessment_ids, principle_ids, threshold), shown)
-    # Other databases (SQLite, for development and tests): one row per respondent and
-    # principle, the index computed by the database's AVG.
-    grouped: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for aid, pid, index in (
-        StatementAnswer.objects.filter(
-            respondent__assessment_id__in=assessment_ids, value__isnull=False
-        )
-        .values(
-            aid=F("respondent__assessment_id"),
-            pid=F("statement__principle_id"),
-            rid=F("respondent_id"),
-        )
-        .annotate(index=Avg("value"))
-        .order_by()
-        .values_list("aid", "pid", "index")
-    ):
-        grouped[(aid, pid)].append(float(index))
-    values = {
-        key: scoring.median(indices)
-        for key, indices in grouped.items()
-        if len(indices) >= threshold
-    }
-    return IndexMedians(values, shown)
-
-
-# Bits per principle in a packed sum: a sum or a count up to 255, i.e. up to 51 statements
-# per principle on the 1–5 scale; seven principles fit in one 64-bit integer.
-_BITS = 8
-_PER_WORD = 7
-_MAX_STATEMENTS = 255 // 5
-
-
-def _medians_postgresql(
-    assessment_ids: list[int], principle_ids: list[int], threshold: int
-) -> dict[tuple[int, int], float]:
-    """The medians of every respondent's principle indices, read in one pass over the answers.
-
-    Half a million answers for a thousand units: grouping them per respondent *and*
-    principle, or computing one filtered mean per principle, costs the database two to three
-    times what this does (measured on the generated organisation). Each answer is shifted
-    into its principle's 8-bit field of a 64-bit integer (the shift looked up by statement id
-    in a small array), so two plain sums per respondent carry the sum and the count of known
-    answers of seven principles at once; the outer query turns the fields into the indices,
-    one row per respondent in assessment order, and Python takes the medians. A framework
-    version that does not fit (more than 51 statements in a principle) falls back to one
-    filtered mean per principle.
-    """
-    placed = list(
-        Statement.objects.filter(principle_id__in=principle_ids).values_list("pk", "principle_id")
-    )
-    if not placed:
-        return {}
-    position = {pid: i for i, pid in enumerate(principle_ids)}
-    per_principle: dict[int, int] = defaultdict(int)
-    for _sid, pid in placed:
-        per_principle[pid] += 1
-    quote = connection.ops.quote_name
-    answers = quote(StatementAnswer._meta.db_table)
-    respondents = quote(Respondent._meta.db_table)
-    # A semi-join: the planner sees how many respondents it gets and picks an index scan
-    # for a department, a parallel scan of the whole table for a thousand units.
-    chosen = (
-        f"WHERE respondent_id IN ("
-        f"SELECT id FROM {respondents} WHERE assessment_id = ANY(%s::bigint[])) "
-        f"GROUP BY respondent_id"
-    )
-    low = min(sid for sid, _pid in placed)
-    span = max(sid for sid, _pid in placed) - low + 1
-    words = -(-len(principle_ids) // _PER_WORD)
-    if max(per_principle.values()) <= _MAX_STATEMENTS and span <= 100_000:
-        shifts = [[None] * span for _word in range(words)]
-        for sid, pid in placed:
-            word, slot = divmod(position[pid], _PER_WORD)
-            shifts[word][sid - low] = slot * _BITS
-        sums, params = [], []
-        for word in range(words):
-            shift = f"(%s::int[])[statement_id - {int(low) - 1}]"
-            # Cast back: a sum of bigints is a numeric, slower than a bigint.
-            sums.append(f"SUM(value::bigint << {shift})::bigint AS s{word}")
-            sums.append(f"SUM((value IS NOT NULL)::int::bigint << {shift})::bigint AS c{word}")
-            params += [shifts[word], shifts[word]]
-        mask = (1 << _BITS) - 1
-        indices = []
-        for i in range(len(principle_ids)):
-            word, slot = divmod(i, _PER_WORD)
-            count = f"((i.c{word} >> {slot * _BITS}) & {mask})"
-            total = f"((i.s{word} >> {slot * _BITS}) & {mask})"
-            indices.append(f"{total}::double precision / NULLIF({count}, 0)")
-        inner = f"SELECT respondent_id, {', '.join(sums)} FROM {answers} {chosen}"
-    else:
-        statements = quote(Statement._meta.db_table)
-        params = list(principle_ids)
-        means = ", ".join(
-            f"AVG(value) FILTER (WHERE statement_id = ANY(ARRAY("
-            f"SELECT id FROM {statements} WHERE principle_id = %s)))::double precision AS p{i}"
-            for i in range(len(principle_ids))
-        )
-        indices = [f"i.p{i}" for i in range(len(principle_ids))]
-        inner = f"SELECT respondent_id, {means} FROM {answers} {chosen}"
-    sql = (
-        f"SELECT r.assessment_id, {', '.join(indices)} FROM ({inner}) AS i "
-        f"JOIN {respondents} AS r ON r.id = i.respondent_id ORDER BY r.assessment_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, list(assessment_ids)])
-        rows = cursor.fetchall()
-    medians: dict[tuple[int, int], float] = {}
-    for aid, group in groupby(rows, key=itemgetter(0)):
-        # One column per principle, transposed in C: no Python loop per answer.
-        columns = list(zip(*group, strict=True))[1:]
-        for pid, column in zip(principle_ids, columns, strict=True):
-            known = [index for index in column if index is not None]
-            if len(known) >= threshold:
-                medians[(aid, pid)] = scoring.median(known)
-    return medians
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ Answers are drawn with a seeded random generator around a profile per unit (one 
 Tillit but weak on Stöd, one pressed on all fronts, …), so the demo looks the same on every
 machine and the reports have something to show: differences between units, disagreement
 within a group, and a change between the rounds where the spring's actions took effect. Two
-small units get fewer answers than `MIN_RESPONDENTS`, so the empty-report case shows too.
+small units get fewer answers than the anonymity threshold, so the empty-report case shows too.
 
 Idempotent: a round whose name already exists under the root is left as it is.
 """
@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from principles.models import FrameworkVersion
 
-from . import answers, joincodes
+from . import answers, disclosure, joincodes
 from .models import (
     Action,
     ActionStatus,
@@ -39,6 +39,7 @@ from .models import (
     DimensionAnswer,
     PrincipleAgreement,
     PrincipleComment,
+    Release,
     Respondent,
     Role,
     RoleKind,
@@ -118,7 +119,7 @@ DEMO_PROFILES = {
     "EK-SBF-BYG": 2, "EK-SBF-MIL": 5, "EK-SBF-GAT": 4, "EK-KOF-BIB": 3, "EK-KOF-FRI": 0,
     "EK-KOF-KUL": 4,
 }  # fmt: skip
-SMALL_DEMO_UNITS = {"EK-SOC-LSS": 4, "EK-BOU-ELH": 3}  # fewer than MIN_RESPONDENTS
+SMALL_DEMO_UNITS = {"EK-SOC-LSS": 4, "EK-BOU-ELH": 3}  # fewer than the anonymity threshold
 
 COMMENTS = {
     "tillit": [
@@ -283,6 +284,7 @@ class _Framework:
             p.pk: sorted(p.statements.all(), key=lambda s: (s.order, s.pk)) for p in self.principles
         }
         self.dimensions = list(version.dimensions.order_by("order", "pk"))
+        self.layout = disclosure.Layout.of(self.principles, self.dimensions)
 
 
 @transaction.atomic
@@ -322,7 +324,6 @@ def _create_assessment(
         unit=unit,
         join_code=code,
         state=state,
-        results_revealed=state in (AssessmentState.DIALOGUE, AssessmentState.COMPLETED),
         completed_at=completed_at,
         completed_by_id=manager_id if completed_at else None,
     )
@@ -331,6 +332,10 @@ def _create_assessment(
         return
 
     count = SMALL_DEMO_UNITS.get(unit.code) or rng.randint(6, 14)
+    # A meeting expects a few more than turn up.
+    UnitAssessment.objects.filter(pk=assessment.pk).update(
+        expected_respondents=count + rng.randint(0, 3)
+    )
     total = len(framework.principles)
     # In a unit still answering, some are only part of the way through.
     how_far = [
@@ -417,6 +422,16 @@ def _create_assessment(
     PrincipleComment.objects.bulk_create(comment_rows)
     DimensionAnswer.objects.bulk_create(dimension_rows)
     BalanceAnswer.objects.bulk_create(balance_rows)
+
+    if state in (AssessmentState.DIALOGUE, AssessmentState.COMPLETED):
+        # The manager showed the group its results in the meeting (when enough answered).
+        outcome = disclosure.release(assessment, layout=framework.layout)
+        if outcome.release is not None and completed_at is not None:
+            Release.objects.filter(pk=outcome.release.pk).update(released_at=completed_at)
+        if completed_at is not None:
+            UnitAssessment.objects.filter(pk=assessment.pk).update(
+                counted_respondents=disclosure.participation(assessment).counted
+            )
 
     if state == AssessmentState.COMPLETED:
         _agree(assessment, plan, profile, rng, framework, statement_rows, dimension_rows,

@@ -2,7 +2,7 @@
 
 Both are built from a ``comparison.Comparison``, so they hold exactly what the page shows:
 one row per completed unit with its agreed figures, its number of respondents and, where at
-least ``MIN_RESPONDENTS`` answered, the medians of the respondents' principle indices. There
+least the anonymity threshold answered, the medians of the respondents' principle indices. There
 is never a row per respondent, and a unit below the threshold has its medians left blank.
 
 CSV is written the way Swedish Excel opens it with a double click: UTF-8 with a byte order

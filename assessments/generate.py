@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from principles.models import FrameworkVersion
 
-from . import joincodes, scoring
+from . import disclosure, joincodes, scoring
 from .models import (
     Action,
     ActionStatus,
@@ -167,7 +167,7 @@ def generate_org(
 ) -> Generated:
     """Generate the organisation (see the module docstring); refuses to run twice.
 
-    ``small_units`` of the units get fewer respondents than ``MIN_RESPONDENTS`` (three), so
+    ``small_units`` of the units get fewer respondents than the anonymity threshold (three), so
     that the anonymity rule has something to hide.
     """
     if units < 1 or respondents < 1:
@@ -262,7 +262,8 @@ def generate_org(
                     unit_id=unit_id,
                     state=AssessmentState.COMPLETED,
                     join_code=code,
-                    results_revealed=True,
+                    expected_respondents=respondents,
+                    counted_respondents=respondents,
                     completed_at=now,
                     completed_by=quality,
                 )
@@ -271,6 +272,9 @@ def generate_org(
             batch_size=2000,
         )
         small = set(rng.sample(range(len(assessments)), min(small_units, len(assessments))))
+        UnitAssessment.objects.filter(pk__in=[assessments[i].pk for i in small]).update(
+            counted_respondents=3
+        )
 
         # --- respondents --------------------------------------------------------------------
         people = []
@@ -379,6 +383,17 @@ def generate_org(
         BalanceAgreement.objects.bulk_create(agreements_b, batch_size=5000)
         Action.objects.bulk_create(actions, batch_size=5000)
         say(f"agreements for {len(assessments)} units and {len(actions)} actions")
+
+        # The figures each group was shown, released as the dialogue would have.
+        layout = disclosure.Layout(
+            principles=tuple((p.pk, tuple(s.pk for s in p.statements.all())) for p in principles),
+            dimensions=tuple(dimension_ids),
+        )
+        released = sum(
+            disclosure.release_many(assessments[start : start + 200], layout)
+            for start in range(0, len(assessments), 200)
+        )
+        say(f"released figures for {released} units")
 
     if connection.vendor == "postgresql":
         # Fresh statistics (and, outside a transaction, a visibility map for index-only

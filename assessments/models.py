@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import CharField, F, Q, TextField
 from django.db.models.functions import Length
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -130,6 +131,10 @@ class Round(models.Model):
         return self.name
 
 
+# The largest group one assessment may expect (a unit meeting, with room to spare).
+MAX_EXPECTED = 500
+
+
 class AssessmentState(models.TextChoices):
     PREPARING = "preparing", _("Preparing")
     INDIVIDUAL = "individual", _("Individual reflection")
@@ -154,7 +159,25 @@ class UnitAssessment(models.Model):
     )
     # Typed by participants or carried in the join link: random, never sequential.
     join_code = models.CharField(_("join code"), max_length=16, unique=True)
-    results_revealed = models.BooleanField(_("results shown to the group"), default=False)
+    # How many the manager expects: no more respondents than this can be created.
+    expected_respondents = models.PositiveSmallIntegerField(
+        _("expected participants"), null=True, blank=True
+    )
+    # Respondents who counted toward the threshold, recorded at completion: what reports and the
+    # comparison say of participation, also once individual answers are deleted.
+    counted_respondents = models.PositiveIntegerField(
+        _("respondents counted"), null=True, blank=True
+    )
+    # The snapshot of figures the group was last shown (see ``disclosure``); none before the
+    # manager reveals, and every view that shows figures reads this one.
+    release = models.ForeignKey(
+        "Release",
+        verbose_name=_("released figures"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     share_notes = models.BooleanField(
         _("share dialogue notes with quality developers"), default=False
     )
@@ -182,10 +205,50 @@ class UnitAssessment(models.Model):
                 condition=~Q(state=AssessmentState.COMPLETED) | Q(completed_at__isnull=False),
                 name="assessment_completed_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(expected_respondents__isnull=True)
+                | Q(expected_respondents__gte=1, expected_respondents__lte=MAX_EXPECTED),
+                name="assessment_expected_respondents_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.round}"
+
+    # --- what each state allows (templates and services ask these, never the state string)
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.state == AssessmentState.PREPARING
+
+    @property
+    def is_individual(self) -> bool:
+        return self.state == AssessmentState.INDIVIDUAL
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.state == AssessmentState.DIALOGUE
+
+    @property
+    def is_completed(self) -> bool:
+        return self.state == AssessmentState.COMPLETED
+
+    @property
+    def shows_figures(self) -> bool:
+        """Released figures are shown in the dialogue and after completion, never while
+        people are still answering."""
+        return self.release_id is not None and self.state in (
+            AssessmentState.DIALOGUE,
+            AssessmentState.COMPLETED,
+        )
+
+    @property
+    def can_reveal(self) -> bool:
+        return self.state == AssessmentState.DIALOGUE
+
+    @property
+    def accepts_respondents(self) -> bool:
+        return self.state == AssessmentState.INDIVIDUAL
 
 
 class StateChange(models.Model):
@@ -226,10 +289,18 @@ class Respondent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hashes (never the values): the browser's device cookie, and the network address
+    # with the browser's name. They let one device get its respondent back instead of making
+    # another, and let the dialogue warn when several joins came from one source.
+    device = models.CharField(max_length=32, blank=True, default="")
+    source = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("respondent")
         verbose_name_plural = _("respondents")
+        indexes = [
+            models.Index(fields=["assessment", "device"], name="respondent_device"),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Respondent')} {self.pk}"
@@ -358,6 +429,50 @@ class BalanceAnswer(BalancePoints):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.market}/{self.hierarchy}/{self.trust}"
+
+
+class Release(models.Model):
+    """A released snapshot: the figures the group was shown, and the answer set behind them.
+
+    Written only by ``disclosure.release``. ``members`` holds, per respondent, a keyed digest
+    of their answers (never the answers), so that a later release can be refused when it
+    differs from an earlier one by fewer than the threshold of respondents. ``figures`` are
+    what every view shows; they stay when individual answers are deleted.
+    """
+
+    assessment = models.ForeignKey(
+        UnitAssessment, on_delete=models.CASCADE, related_name="releases"
+    )
+    number = models.PositiveSmallIntegerField()
+    released_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    respondents = models.PositiveIntegerField()
+    threshold = models.PositiveSmallIntegerField()
+    figures = models.JSONField()
+    # Principle id -> median of the respondents' indices: what the comparison reads.
+    index_medians = models.JSONField(default=dict)
+    members = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("released figures")
+        verbose_name_plural = _("released figures")
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="release_number_once"),
+            models.CheckConstraint(
+                condition=Q(respondents__gte=F("threshold")) & Q(threshold__gte=1),
+                name="release_at_least_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} #{self.number}"
 
 
 # ---------------------------------------------------------------------------------------

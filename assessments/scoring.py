@@ -55,6 +55,26 @@ def value_range(values: Sequence[Number]) -> Range | None:
     return Range(min(values), max(values))
 
 
+@dataclass(frozen=True)
+class Quartiles:
+    low: float  # first quartile
+    high: float  # third quartile
+
+
+def quartiles(values: Sequence[Number]) -> Quartiles | None:
+    """The interquartile range: where the middle half of the values lie.
+
+    Linear interpolation between order statistics (``method="inclusive"``, as R's type 7 and
+    numpy's default): from five values on, neither quartile involves the lowest or the
+    highest value, so no single extreme answer sets the band the way a min–max range does.
+    None for fewer than two values.
+    """
+    if len(values) < 2:
+        return None
+    low, _median, high = statistics.quantiles(values, n=4, method="inclusive")
+    return Quartiles(float(low), float(high))
+
+
 def spread(values: Sequence[Number]) -> float | None:
     """Disagreement: population standard deviation (see the module docstring for why).
 

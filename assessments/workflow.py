@@ -5,16 +5,17 @@ who is asking (the unit's manager, through scoping, or an administrator) and fro
 state, and records a ``StateChange``. Anything else is refused with a ``WorkflowError`` whose
 message can be shown as it is.
 
-Showing the results to the group is not a change of state, but it is recorded the same way
-(dialogue → dialogue) because who showed the group's figures, and when, is worth keeping.
+Showing the results to the group is not a change of state, but a release of figures through
+``disclosure.release`` is recorded the same way (dialogue → dialogue), because who showed the
+group's figures, and when, is worth keeping. Whether a release is allowed is decided there.
 """
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import scoping
-from .models import AssessmentState, StateChange, UnitAssessment
+from . import disclosure, scoping
+from .models import MAX_EXPECTED, AssessmentState, StateChange, UnitAssessment
 
 
 class WorkflowError(Exception):
@@ -69,12 +70,45 @@ def _move(assessment: UnitAssessment, to_state: str, user, **fields) -> UnitAsse
     return assessment
 
 
+def _check_expected(expected: int | None) -> int:
+    whole = isinstance(expected, int) and not isinstance(expected, bool)
+    if not whole or not 1 <= expected <= MAX_EXPECTED:
+        raise WorkflowError(
+            _("Say how many are expected to answer: a whole number from 1 to %(max)d.")
+            % {"max": MAX_EXPECTED},
+            code="expected",
+        )
+    return expected
+
+
 @transaction.atomic
-def open_individual(assessment: UnitAssessment, user) -> UnitAssessment:
-    """Preparing → individual: participants may now join and answer."""
+def open_individual(assessment: UnitAssessment, user, *, expected: int | None) -> UnitAssessment:
+    """Preparing → individual: participants may now join and answer, at most `expected`."""
     locked = lock(assessment, user)
     _require_state(locked, AssessmentState.PREPARING, action=_("Opening individual reflection"))
-    return _move(locked, AssessmentState.INDIVIDUAL, user)
+    return _move(
+        locked, AssessmentState.INDIVIDUAL, user, expected_respondents=_check_expected(expected)
+    )
+
+
+@transaction.atomic
+def set_expected(assessment: UnitAssessment, user, *, expected: int | None) -> UnitAssessment:
+    """Change how many are expected while people answer; never fewer than have joined."""
+    locked = lock(assessment, user)
+    _require_state(
+        locked, AssessmentState.INDIVIDUAL, action=_("Changing the number of participants")
+    )
+    expected = _check_expected(expected)
+    joined = locked.respondents.count()
+    if expected < joined:
+        raise WorkflowError(
+            _("%(joined)d have already joined; the number expected cannot be lower.")
+            % {"joined": joined},
+            code="expected",
+        )
+    locked.expected_respondents = expected
+    locked.save(update_fields=["expected_respondents"])
+    return locked
 
 
 @transaction.atomic
@@ -89,21 +123,39 @@ def close_individual(assessment: UnitAssessment, user) -> UnitAssessment:
 def reopen_individual(assessment: UnitAssessment, user) -> UnitAssessment:
     """Dialogue → individual, e.g. when people arrived late. Never after completion.
 
-    The results are hidden again: people still answering must not see the others' figures.
+    No figures are shown while the phase is open (``UnitAssessment.shows_figures``); what
+    was released stays, and a new release must pass ``disclosure.release``'s rule.
     """
     locked = lock(assessment, user)
     _require_state(locked, AssessmentState.DIALOGUE, action=_("Reopening individual reflection"))
-    return _move(locked, AssessmentState.INDIVIDUAL, user, results_revealed=False)
+    return _move(locked, AssessmentState.INDIVIDUAL, user)
 
 
 @transaction.atomic
-def reveal_results(assessment: UnitAssessment, user) -> UnitAssessment:
-    """Show the group's figures in the dialogue (hidden until now so no one anchors on them)."""
+def reveal_results(assessment: UnitAssessment, user) -> disclosure.Outcome:
+    """Show the group's figures in the dialogue (hidden until now so no one anchors on them).
+
+    A release that the rules refuse raises a WorkflowError saying why; the figures released
+    earlier, if any, stay shown.
+    """
     locked = lock(assessment, user)
     _require_state(locked, AssessmentState.DIALOGUE, action=_("Showing the results"))
-    if locked.results_revealed:
-        raise WorkflowError(_("The results are already shown."), code="already_revealed")
-    return _move(locked, AssessmentState.DIALOGUE, user, results_revealed=True)
+    outcome = disclosure.release(locked, user)
+    if outcome.status in (disclosure.TOO_FEW, disclosure.TOO_CLOSE):
+        raise WorkflowError(outcome.message, code=outcome.status)
+    if outcome.released:
+        _record_release(locked, user)
+    return outcome
+
+
+def _record_release(assessment: UnitAssessment, user) -> None:
+    """A release is kept in the history as dialogue → dialogue."""
+    StateChange.objects.create(
+        assessment=assessment,
+        from_state=assessment.state,
+        to_state=assessment.state,
+        changed_by=user,
+    )
 
 
 @transaction.atomic
@@ -111,13 +163,19 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
     """Dialogue → completed: answers and agreements are locked from now on.
 
     `share_notes` records whether the group lets quality developers read its dialogue notes.
+    If the group's figures were never released, completion releases them into the report
+    when the rules allow (a first release: the threshold alone); a later release is always
+    the manager's own step, so completion never adds one.
     """
     locked = lock(assessment, user)
     _require_state(locked, AssessmentState.DIALOGUE, action=_("Completing the assessment"))
+    if locked.release_id is None and disclosure.release(locked, user).released:
+        _record_release(locked, user)
     return _move(
         locked,
         AssessmentState.COMPLETED,
         user,
+        counted_respondents=disclosure.participation(locked).counted,
         completed_at=timezone.now(),
         completed_by=user,
         share_notes=bool(share_notes),
@@ -129,7 +187,7 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
 
 def accepts_agreements(assessment: UnitAssessment) -> bool:
     """The group's agreements, notes and actions are edited during the dialogue only."""
-    return assessment.state == AssessmentState.DIALOGUE
+    return assessment.is_dialogue
 
 
 def ensure_accepts_agreements(assessment: UnitAssessment) -> None:

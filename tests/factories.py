@@ -134,3 +134,16 @@ def make_assessment(round_, unit, **fields):
 
     fields.setdefault("join_code", secrets.token_hex(5).upper())
     return UnitAssessment.objects.create(round=round_, unit=unit, **fields)
+
+
+def release(assessment):
+    """Release the assessment's figures as the manager's "show results" does (the rules
+    apply: the outcome says whether anything was released)."""
+    from django.db import transaction
+
+    from assessments import disclosure
+
+    with transaction.atomic():
+        outcome = disclosure.release(assessment)
+    assessment.refresh_from_db()
+    return outcome

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from assessments import disclosure
 from assessments.models import (
     Action,
     ActionStatus,
@@ -19,7 +20,7 @@ from assessments.models import (
     Respondent,
     StatementAnswer,
 )
-from tests.factories import make_assessment, make_round, make_unit, make_version
+from tests.factories import make_assessment, make_round, make_unit, make_version, release
 
 Answer = Callable[[int, object], int | None]  # (respondent index, statement) -> value
 
@@ -79,6 +80,10 @@ def complete(
         completed_at=timezone.now() if state == AssessmentState.COMPLETED else None,
     )
     add_respondents(assessment, respondents, answer)
+    release(assessment)
+    if state == AssessmentState.COMPLETED:
+        assessment.counted_respondents = disclosure.participation(assessment).counted
+        assessment.save(update_fields=["counted_respondents"])
     version = round_.framework_version
     for principle in version.principles.all():
         score = scores.get(principle.key) if isinstance(scores, dict) else scores

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from assessments import disclosure
 from assessments.models import (
     Action,
     ActionStatus,
@@ -48,7 +49,7 @@ from principles.models import (
     VersionStatus,
 )
 from principles.services import copy_to_draft
-from tests.factories import make_assessment, make_round, make_unit
+from tests.factories import make_assessment, make_round, make_unit, release
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "framework.json"
 
@@ -306,9 +307,11 @@ def add_actions(assessment: UnitAssessment, actions=ACTIONS) -> list[Action]:
 
 
 def complete(assessment: UnitAssessment, when: datetime.datetime | None = None) -> None:
+    release(assessment)  # as the dialogue did, or completion does when it was not shown
     assessment.state = AssessmentState.COMPLETED
     assessment.completed_at = when or timezone.now()
-    assessment.save(update_fields=["state", "completed_at"])
+    assessment.counted_respondents = disclosure.participation(assessment).counted
+    assessment.save(update_fields=["state", "completed_at", "counted_respondents"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,6 +410,8 @@ def make_report_scenario(
     else:
         assessment.state = state
         assessment.save(update_fields=["state"])
+        if state == AssessmentState.DIALOGUE:
+            release(assessment)  # the manager has shown the results
 
     others = [org.a2]
     for number in range(3, neighbours + 2):

@@ -205,8 +205,16 @@ else:
         }
     }
 
-# Group figures are shown only where at least this many have answered.
+# Group figures are shown only where at least this many have answered (assessments.disclosure
+# reads it; Swedish survey practice reports no smaller group).
 MIN_RESPONDENTS = int(os.environ.get("MIN_RESPONDENTS", "5"))
+if MIN_RESPONDENTS < 5:
+    # Below five, a median and an interquartile range together can give back one person's
+    # answer (three values: all three; the quartiles rest on the extremes).
+    raise ImproperlyConfigured("MIN_RESPONDENTS must be at least 5.")
+# Respondents one network address may create in one assessment per ten minutes: a whole
+# meeting on one office network fits, a script making blank respondents does not get far.
+JOIN_CREATES_PER_ADDRESS = int(os.environ.get("JOIN_CREATES_PER_ADDRESS", "40"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -32,8 +32,9 @@ NOW = "#1d4f91"  # agreed "now" / agreed score (8.1:1)
 DESIRED = "#b3541e"  # agreed "desired" (5.0:1)
 MEDIAN = "#b3541e"  # median of individual answers (5.0:1), dashed so it differs from agreed
 PREVIOUS = "#595959"  # previous round (7.0:1), dotted
-PARTICIPANT = "#6e7781"  # one participant's dot (4.6:1)
-BAND_EDGE = "#5b7fb5"  # outline of the min–max band (4.1:1)
+PARTICIPANT = "#6e7781"  # one unit's dot in a comparison; a density cell's outline (4.6:1)
+CELL_FILL = "#e6e9ee"  # a density cell's fill is decorative: outline and number carry it
+BAND_EDGE = "#5b7fb5"  # outline of the interquartile band (4.1:1)
 BAND_FILL = "#dbe5f3"  # the band's fill is decorative: its outline carries the shape
 GRID = "#c9ced6"  # gridlines and rings are decorative helpers
 
@@ -82,15 +83,15 @@ class RadarAxis:
     label: str
     agreed: float | None = None
     median: float | None = None
-    minimum: float | None = None
-    maximum: float | None = None
+    low: float | None = None  # first quartile of the individual answers
+    high: float | None = None  # third quartile
     previous: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("agreed", "median", "minimum", "maximum", "previous"):
+        for name in ("agreed", "median", "low", "high", "previous"):
             _check_number(getattr(self, name), 1, 5, name)
-        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError("minimum must not be larger than maximum.")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("low must not be larger than high.")
 
 
 @dataclass(frozen=True)
@@ -318,22 +319,51 @@ def _arrow(start: tuple[float, float], end: tuple[float, float], colour: str) ->
     )
 
 
+@dataclass(frozen=True)
+class DensityCell:
+    """A region of the triangle (market and hierarchy from these lows, ``step`` points up)
+    and how many people's view lies in it."""
+
+    market: int
+    hierarchy: int
+    count: int
+    step: int = 20
+
+    def __post_init__(self) -> None:
+        m, h, s = self.market, self.hierarchy, self.step
+        inside = 0 < s <= 100 and m >= 0 and h >= 0 and m + h <= 100 - s
+        if not inside or m % s or h % s or self.count < 0:
+            raise ValueError(f"Not a cell of the triangle: {self!r}")
+
+    def corners(self) -> list[Balance]:
+        m, h, s = self.market, self.hierarchy, self.step
+        # Barycentric corners; the cell at the outer edge is a triangle, the others rhombi.
+        corners = [(m, h), (m + s, h), (m + s, h + s), (m, h + s)]
+        return [Balance(a, b, 100 - a - b) for a, b in corners if a + b <= 100]
+
+
 def balance_triangle(
     *,
     now: Balance | None,
     desired: Balance | None,
-    participants: Sequence[Balance],
     labels: dict[str, str],
     title: str,
     description: str,
     id_prefix: str,
+    cells: Sequence[DensityCell] = (),
+    points: Sequence[Balance] = (),
     legend: dict[str, str] | None = None,
 ) -> SafeString:
-    """The steering balance as a triangle: agreed now → desired, each participant a dot."""
+    """The steering balance as a triangle: now → desired.
+
+    ``cells`` shade the regions where several people's views lie, with their number (never
+    one person's point); ``points`` are dots for whole units, as in a comparison.
+    """
     legend_labels = {
         "now": _("Now (agreed)"),
         "desired": _("Desired (agreed)"),
-        "participants": _("One participant's view of now"),
+        "cells": _("Where several participants' views of now lie (their number)"),
+        "points": _("One unit's agreed balance now"),
         **(legend or {}),
     }
     side, width, size = 300.0, 500.0, 13.0
@@ -395,9 +425,20 @@ def balance_triangle(
     y_after_labels = below + max(len(left_lines), len(right_lines), 1) * line
 
     legend_items: list[tuple[str, str]] = []
-    if participants:
-        parts.append(f'<g class="participants" fill="{PARTICIPANT}">')
-        for balance in participants:
+    if cells:
+        numbers = []
+        parts.append(f'<g class="cells" stroke="{PARTICIPANT}" stroke-width="1">')
+        for cell in cells:
+            corners = [place(corner) for corner in cell.corners()]
+            cx = sum(x for x, _y in corners) / len(corners)
+            cy = sum(y for _x, y in corners) / len(corners)
+            parts.append(f'<polygon points="{_points(corners)}" fill="{CELL_FILL}"/>')
+            numbers.append(_text([str(cell.count)], x=cx, y=cy + 4, size=11, anchor="middle"))
+        parts.append("</g>")
+        parts.extend(numbers)
+    if points:
+        parts.append(f'<g class="points" fill="{PARTICIPANT}">')
+        for balance in points:
             x, y = place(balance)
             parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="2.5"/>')
         parts.append("</g>")
@@ -409,9 +450,15 @@ def balance_triangle(
     if desired is not None:
         parts.append(_diamond(*place(desired), 8, DESIRED))
         legend_items.append((_diamond(12, 0, 8, DESIRED), legend_labels["desired"]))
-    if participants:
+    if cells:
+        swatch = (
+            f'<rect x="2" y="-6" width="20" height="12" fill="{CELL_FILL}" '
+            f'stroke="{PARTICIPANT}" stroke-width="1"/>'
+        )
+        legend_items.append((swatch, legend_labels["cells"]))
+    if points:
         dot = f'<circle cx="12" cy="0" r="2.5" fill="{PARTICIPANT}"/>'
-        legend_items.append((dot, legend_labels["participants"]))
+        legend_items.append((dot, legend_labels["points"]))
     if not legend_items:
         parts.append(_empty_message(ox + side / 2, oy + height_tri * 0.7))
 
@@ -443,7 +490,7 @@ def principles_radar(
     id_prefix: str,
     legend: dict[str, str] | None = None,
 ) -> SafeString:
-    """The principles as a radar: agreed score, median and range of answers, previous round.
+    """The principles as a radar: agreed score, median and interquartile band, previous round.
 
     Works for any number of axes from three up; a series is drawn over the axes where it has
     a value, and left out if that is fewer than three.
@@ -451,7 +498,7 @@ def principles_radar(
     legend_labels = {
         "agreed": _("Agreed score"),
         "median": _("Median of individual answers"),
-        "range": _("Range of individual answers (lowest to highest)"),
+        "range": _("Middle half of individual answers (interquartile range)"),
         "previous": _("Previous round"),
         **(legend or {}),
     }
@@ -512,9 +559,7 @@ def principles_radar(
     parts = []
     # The band goes first, so rings and axes stay visible through it.
     paired = [
-        (axis.minimum, axis.maximum)
-        if axis.minimum is not None and axis.maximum is not None
-        else (None, None)
+        (axis.low, axis.high) if axis.low is not None and axis.high is not None else (None, None)
         for axis in axes
     ]
     outer = series([high for _low, high in paired])

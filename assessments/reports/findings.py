@@ -17,8 +17,8 @@ The rules, so that a reader of the report can be told exactly how a finding came
   ``MIN_GAP`` steps are no finding. Up to ``GAP_LIMIT`` dimensions, largest first; a
   dimension tied with the last one shown is shown too, so the cut is never arbitrary.
 * **Largest disagreement.** Per statement, the spread (population standard deviation, see
-  ``scoring``) of the answers with a value. Only statements with at least the anonymity
-  threshold of such answers count, and only spreads of at least ``NOTABLE_SPREAD`` are
+  ``scoring``) of the answers with a value. Only statements whose figures were released count
+  (``disclosure`` decides), and only spreads of at least ``NOTABLE_SPREAD`` are
   disagreement worth naming; ties at the cut are shown as for gaps.
 * **Steering balance.** Points of trust now and desired, agreed (or the group's mean).
 * Below the anonymity threshold only agreed figures are used, and a finding says why the
@@ -192,12 +192,15 @@ def largest_gaps(
 def largest_disagreement(
     statements: Sequence[StatementAnswers],
     *,
-    threshold: int,
     limit: int = DISAGREEMENT_LIMIT,
     notable: float = NOTABLE_SPREAD,
 ) -> list[Disagreement]:
-    """Statements the group disagreed most about; none below the anonymity threshold."""
-    eligible = {index: s.values for index, s in enumerate(statements) if len(s.values) >= threshold}
+    """Statements the group disagreed most about.
+
+    The caller passes only statements whose distribution was released
+    (``disclosure`` applies the anonymity threshold; this module adds none of its own).
+    """
+    eligible = {index: s.values for index, s in enumerate(statements) if s.values}
     ranked = [
         Disagreement(statements[item.key], item.score)
         for item in scoring.rank_by_disagreement(eligible)
@@ -320,8 +323,9 @@ def _disagreement_finding(
             "disagreement_hidden",
             title,
             _(
-                "Fewer than %(threshold)s people answered, so individual answers are not "
-                "summarised; the findings rest on what the group agreed."
+                "No figures from individual answers were released (that needs at least "
+                "%(threshold)s people who answered, shown to the group by the manager), so the "
+                "findings rest on what the group agreed."
             )
             % {"threshold": threshold},
         )
@@ -407,7 +411,7 @@ def summarise(
     gaps = largest_gaps(dimensions)
     any_positions = any(d.gap is not None for d in dimensions)
     found.append(_gap_finding(gaps, any_positions))
-    disagreements = largest_disagreement(statements, threshold=threshold) if enough else []
+    disagreements = largest_disagreement(statements) if enough else []
     found.append(_disagreement_finding(disagreements, enough, threshold))
     balance = balance_finding(balance_now, balance_desired, agreed=balance_agreed)
     if balance is not None:

@@ -6,17 +6,15 @@ for the web page and the PDF alike. Texts from the framework come out in the cur
 language, so build and render inside ``translation.override`` (as
 :func:`render_unit_report_pdf` does).
 
-Queries: a fixed number (about twenty) whatever the number of respondents: one ``values()``
-query per answer table, one per agreement table, the framework, the actions, the previous
-round and the department comparison; no query in a loop.
+Queries: a fixed number whatever the number of respondents: the released figures come with
+the assessment, then one query per agreement table, the framework, the actions, the previous
+round and the department comparison; no query in a loop, and no answer is read.
 
-Anonymity (``settings.MIN_RESPONDENTS``):
+Anonymity: every figure built from answers comes from the released snapshot
+(``disclosure.shown``), which applies the threshold to each figure; without a release the
+report carries the agreements and actions and says why the rest is missing. The report adds
+no threshold of its own. Besides:
 
-* Below the threshold of people who answered, nothing derived from individual answers is
-  shown — no distribution, median, range, mean or participant dot; the report carries the
-  agreements and actions and says why the rest is missing.
-* Above it, each figure also needs the threshold behind it (a statement's distribution, a
-  dimension's median, the participants' dots on the triangle).
 * The department median needs at least ``DEPARTMENT_MIN_OTHERS`` other completed units of
   the department in the same round, so no single unit's scores can be read from it.
 
@@ -53,17 +51,14 @@ from principles.models import (
     TextKind,
 )
 
-from .. import group_results, scoring
+from .. import disclosure, scoring
 from ..models import (
     Action,
     AssessmentState,
     BalanceAgreement,
-    BalanceAnswer,
     BalanceKind,
     DimensionAgreement,
-    DimensionAnswer,
     PrincipleAgreement,
-    StatementAnswer,
     Unit,
     UnitAssessment,
     UnitKind,
@@ -216,7 +211,7 @@ class BalanceSection:
     mean_desired: scoring.Balance | None
     previous_now: scoring.Balance | None
     previous_desired: scoring.Balance | None
-    participants_now: tuple[scoring.Balance, ...]  # empty below the threshold
+    cells_now: tuple[disclosure.Cell, ...]  # regions holding at least the threshold of people
     answered_now: int
     answered_desired: int
 
@@ -300,6 +295,8 @@ class UnitReport:
     generated_on: datetime.date
     respondents: int
     min_respondents: int
+    enough: bool  # figures were released: the report shows them
+    released_at: datetime.datetime | None
     notes_shown: bool
     notes_withheld: bool  # notes exist but this audience may not see them
     principles: tuple[PrincipleSection, ...]
@@ -311,10 +308,6 @@ class UnitReport:
     department: DepartmentComparison | None
     definition: SupportingQuote | None
     statement_count: int
-
-    @property
-    def enough(self) -> bool:
-        return self.respondents >= self.min_respondents
 
     @property
     def title(self) -> str:
@@ -406,10 +399,10 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
     """
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, got {audience!r}.")
-    threshold = group_results.min_respondents()
-    assessment = UnitAssessment.objects.select_related("round__framework_version", "unit").get(
-        pk=assessment.pk
-    )
+    assessment = UnitAssessment.objects.select_related(
+        "round__framework_version", "unit", "release"
+    ).get(pk=assessment.pk)
+    threshold = disclosure.threshold()
     version = assessment.round.framework_version
 
     principles = list(
@@ -429,46 +422,15 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         .first()
     )
 
-    # --- individual answers: one values() query per table, nothing per respondent ---------
-    answered_by: set[int] = set()
-    statement_values: dict[int, list[int | None]] = defaultdict(list)
-    respondent_principle: dict[tuple[int, int], list[int | None]] = defaultdict(list)
-    principle_of = {s.pk: p.pk for p in principles for s in p.statements.all()}
-    for respondent_id, statement_id, value in StatementAnswer.objects.filter(
-        respondent__assessment=assessment
-    ).values_list("respondent_id", "statement_id", "value"):
-        answered_by.add(respondent_id)
-        statement_values[statement_id].append(value)
-        if statement_id in principle_of:
-            respondent_principle[(respondent_id, principle_of[statement_id])].append(value)
-
-    now_values: dict[int, list[int]] = defaultdict(list)
-    desired_values: dict[int, list[int]] = defaultdict(list)
-    for respondent_id, dimension_id, now, desired in DimensionAnswer.objects.filter(
-        respondent__assessment=assessment
-    ).values_list("respondent_id", "dimension_id", "now", "desired"):
-        answered_by.add(respondent_id)
-        if now is not None:
-            now_values[dimension_id].append(now)
-        if desired is not None:
-            desired_values[dimension_id].append(desired)
-
-    balance_answers: dict[str, list[scoring.Balance]] = defaultdict(list)
-    for respondent_id, kind, market, hierarchy, trust in BalanceAnswer.objects.filter(
-        respondent__assessment=assessment
-    ).values_list("respondent_id", "kind", "market", "hierarchy", "trust"):
-        answered_by.add(respondent_id)
-        balance_answers[kind].append(scoring.Balance(market, hierarchy, trust))
-
-    respondents = len(answered_by)
-    enough = respondents >= threshold
-    if not enough:
-        # Below the threshold nothing derived from individual answers leaves this function.
-        statement_values.clear()
-        respondent_principle.clear()
-        now_values.clear()
-        desired_values.clear()
-        balance_answers.clear()
+    # --- the released figures: nothing is computed from answers here ------------------------
+    figures = disclosure.shown(assessment)
+    if figures is not None:
+        respondents = figures.respondents
+    elif assessment.is_completed and assessment.counted_respondents is not None:
+        respondents = assessment.counted_respondents
+    else:
+        respondents = disclosure.participation(assessment).counted
+    enough = figures is not None
 
     # --- agreements, actions --------------------------------------------------------------
     principle_agreements = {
@@ -517,32 +479,21 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
     department_shown = department is not None and other_units >= DEPARTMENT_MIN_OTHERS
 
     # --- principles -----------------------------------------------------------------------
-    indices: dict[int, list[float]] = defaultdict(list)
-    for (_respondent, principle_id), values in respondent_principle.items():
-        index = scoring.principle_index(values)
-        if index is not None:
-            indices[principle_id].append(index)
-
     sections = []
     for number, principle in enumerate(principles, start=1):
         statement_rows = []
-        pooled: list[int | None] = []
         for statement in principle.statements.all():
-            answers = statement_values.get(statement.pk, [])
-            pooled.extend(answers)
-            shown = len(answers) >= threshold
+            figure = figures.statements.get(statement.pk) if figures else None
             statement_rows.append(
                 StatementRow(
                     key=statement.key,
                     text=statement.text,
-                    answered=len(answers),
-                    distribution=scoring.distribution(answers) if shown else None,
-                    median=scoring.median(scoring.known(answers)) if shown else None,
+                    answered=figure.answered if figure else 0,
+                    distribution=figure.distribution if figure else None,
+                    median=figure.median if figure else None,
                 )
             )
-        principle_indices = indices.get(principle.pk, [])
-        enough_indices = len(principle_indices) >= threshold
-        index_range = scoring.value_range(principle_indices) if enough_indices else None
+        released = figures.principles.get(principle.pk) if figures else None
         agreement = principle_agreements.get(principle.pk)
         agreed = agreement.score if agreement else None
         department_median = None
@@ -552,6 +503,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
                 department_median = scoring.median(
                     others + ([agreed] if agreed is not None else [])
                 )
+        quartiles = released.quartiles if released else None
         sections.append(
             PrincipleSection(
                 key=principle.key,
@@ -563,11 +515,11 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
                 agreed=agreed,
                 strengths=agreement.strengths.strip() if agreement and notes_shown else "",
                 obstacles=agreement.obstacles.strip() if agreement and notes_shown else "",
-                index_count=len(principle_indices),
-                index_median=scoring.median(principle_indices) if enough_indices else None,
-                index_low=index_range.low if index_range else None,
-                index_high=index_range.high if index_range else None,
-                distribution=scoring.distribution(pooled) if enough_indices else None,
+                index_count=released.index_count if released else 0,
+                index_median=released.median if released else None,
+                index_low=quartiles.low if quartiles else None,
+                index_high=quartiles.high if quartiles else None,
+                distribution=released.distribution if released else None,
                 statements=tuple(statement_rows),
                 actions=tuple(a for a in actions if a.principle_key == principle.key),
                 previous_agreed=previous_scores.get(principle.key),
@@ -579,8 +531,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
     dimension_rows = []
     for dimension in dimensions:
         agreement = dimension_agreements.get(dimension.pk)
-        now = now_values.get(dimension.pk, [])
-        desired = desired_values.get(dimension.pk, [])
+        released_dimension = figures.dimensions.get(dimension.pk) if figures else None
         previous_now, previous_desired = previous_positions.get(dimension.key, (None, None))
         dimension_rows.append(
             DimensionRow(
@@ -590,19 +541,16 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
                 trust_pole=dimension.trust_pole,
                 agreed_now=agreement.now if agreement else None,
                 agreed_desired=agreement.desired if agreement else None,
-                median_now=scoring.median(now) if len(now) >= threshold else None,
-                median_desired=scoring.median(desired) if len(desired) >= threshold else None,
+                median_now=released_dimension.now_median if released_dimension else None,
+                median_desired=released_dimension.desired_median if released_dimension else None,
                 previous_now=previous_now,
                 previous_desired=previous_desired,
             )
         )
 
     # --- steering balance -----------------------------------------------------------------
-    def mean(kind: str) -> scoring.Balance | None:
-        rows = balance_answers.get(kind, [])
-        return scoring.mean_balance(rows) if len(rows) >= threshold else None
-
-    now_answers = balance_answers.get(BalanceKind.NOW, [])
+    released_now = figures.balances.get(BalanceKind.NOW) if figures else None
+    released_desired = figures.balances.get(BalanceKind.DESIRED) if figures else None
     balance = BalanceSection(
         steering=tuple(
             SteeringLabel(key, s.name, s.keywords)
@@ -611,18 +559,13 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         ),
         agreed_now=balance_agreements.get(BalanceKind.NOW),
         agreed_desired=balance_agreements.get(BalanceKind.DESIRED),
-        mean_now=mean(BalanceKind.NOW),
-        mean_desired=mean(BalanceKind.DESIRED),
+        mean_now=released_now.mean if released_now else None,
+        mean_desired=released_desired.mean if released_desired else None,
         previous_now=previous_balances.get(BalanceKind.NOW),
         previous_desired=previous_balances.get(BalanceKind.DESIRED),
-        # Sorted by value: deterministic, and in no order that could point at anyone.
-        participants_now=(
-            tuple(sorted(now_answers, key=lambda b: b.as_tuple()))
-            if len(now_answers) >= threshold
-            else ()
-        ),
-        answered_now=len(now_answers),
-        answered_desired=len(balance_answers.get(BalanceKind.DESIRED, [])),
+        cells_now=released_now.cells if released_now else (),
+        answered_now=released_now.count if released_now else 0,
+        answered_desired=released_desired.count if released_desired else 0,
     )
 
     # --- findings -------------------------------------------------------------------------
@@ -640,15 +583,19 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
             )
             for d in dimension_rows
         ],
+        # Only the statements the release shows, with the answers their distribution holds.
         statements=[
             rules.StatementAnswers(
                 statement.key,
                 statement.text,
                 principle.name,
-                tuple(scoring.known(statement_values.get(statement.pk, []))),
+                tuple(figures.statements[statement.pk].distribution.values()),
             )
             for principle in principles
             for statement in principle.statements.all()
+            if figures is not None
+            and statement.pk in figures.statements
+            and figures.statements[statement.pk].shown
         ],
         balance_now=balance.now,
         balance_desired=balance.desired,
@@ -680,7 +627,10 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         report_date=report_date,
         generated_on=timezone.localdate(),
         respondents=respondents,
-        min_respondents=threshold,
+        # The threshold the figures were released under, which the texts then state.
+        min_respondents=figures.threshold if figures else threshold,
+        enough=enough,
+        released_at=figures.released_at if figures else None,
         notes_shown=notes_shown,
         notes_withheld=notes_exist and not notes_shown,
         principles=tuple(sections),
@@ -732,7 +682,7 @@ def report_charts(report: UnitReport) -> dict[str, Any]:
     triangle = charts.balance_triangle(
         now=_chart_balance(balance.now),
         desired=_chart_balance(balance.desired),
-        participants=[_chart_balance(b) for b in balance.participants_now],
+        cells=[charts.DensityCell(c.market, c.hierarchy, c.count) for c in balance.cells_now],
         labels={s.key: s.name for s in balance.steering},
         title=_("Steering balance: now and desired"),
         description=_(
@@ -740,9 +690,15 @@ def report_charts(report: UnitReport) -> dict[str, Any]:
             "and where the group wants it to be. The table beside the chart gives the figures."
         ),
         id_prefix="chart-balance",
-        legend=None
-        if agreed
-        else {"now": _("Now (group mean)"), "desired": _("Desired (group mean)")},
+        legend={
+            "cells": _("Where at least %(min)d participants' views of now lie (their number)")
+            % {"min": report.min_respondents},
+            **(
+                {}
+                if agreed
+                else {"now": _("Now (group mean)"), "desired": _("Desired (group mean)")}
+            ),
+        },
     )
     radar = charts.principles_radar(
         [
@@ -750,8 +706,8 @@ def report_charts(report: UnitReport) -> dict[str, Any]:
                 label=p.name,
                 agreed=p.agreed,
                 median=p.index_median,
-                minimum=p.index_low,
-                maximum=p.index_high,
+                low=p.index_low,
+                high=p.index_high,
                 previous=p.previous_agreed,
             )
             for p in report.principles
@@ -759,8 +715,8 @@ def report_charts(report: UnitReport) -> dict[str, Any]:
         title=_("The guiding principles"),
         description=_(
             "The group's agreed score per principle on the 1–5 scale, with the median and the "
-            "range of the participants' own answers and the previous round's agreed score. "
-            "The table gives the figures."
+            "middle half (interquartile range) of the participants' own answers and the "
+            "previous round's agreed score. The table gives the figures."
         ),
         id_prefix="chart-radar",
     )

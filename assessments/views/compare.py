@@ -47,7 +47,7 @@ def balance_chart(data: comparing.Comparison) -> str:
     return charts.balance_triangle(
         now=_chart_balance(data.balance_now),
         desired=_chart_balance(data.balance_desired),
-        participants=points,
+        points=points,
         labels={key: steering.get(key, key) for key in ("market", "hierarchy", "trust")},
         title=_("Agreed steering balance of the units in %(node)s") % {"node": data.node.name},
         description=ngettext(
@@ -62,7 +62,7 @@ def balance_chart(data: comparing.Comparison) -> str:
         legend={
             "now": _("Mean of the units' agreed balance now"),
             "desired": _("Mean of the units' agreed balance desired"),
-            "participants": _("One unit's agreed balance now"),
+            "points": _("One unit's agreed balance now"),
         },
     )
 

@@ -4,7 +4,8 @@ and completion.
 
 Every view looks the assessment up through ``scoping.managed_assessments``: another unit's
 assessment is a 404, for quality developers too (they see completed results elsewhere).
-Rules live in ``workflow``, ``agreements`` and ``group_results``; views only wire them up.
+Rules live in ``workflow``, ``agreements`` and ``disclosure`` (the only road from answers to
+figures); views only wire them up.
 """
 
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from principles.models import (
     SteeringPrinciple,
 )
 
-from .. import agreements, group_results, joincodes, scoping, workflow
+from .. import agreements, disclosure, group_results, joincodes, scoping, workflow
 from ..forms_manager import (
     ActionForm,
     ActionStatusForm,
@@ -58,7 +59,7 @@ from ..qr import qr_svg
 
 def _managed(request: HttpRequest, pk: int) -> UnitAssessment:
     queryset = scoping.managed_assessments(request.user).select_related(
-        "round__framework_version", "unit", "completed_by"
+        "round__framework_version", "unit", "completed_by", "release"
     )
     return scoping.get_or_404(queryset, pk=pk)
 
@@ -156,7 +157,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
             "join_url": link,
             "join_code": joincodes.display(assessment.join_code),
             "qr": qr_svg(link, label=_("QR code for the link to the self-assessment")),
-            "participation": group_results.participation(assessment),
+            "participation": disclosure.participation(assessment, sources=True),
             "earlier_actions": list(_earlier_open_actions(request, assessment)),
             "actions": list(assessment.actions.select_related("principle")),
             "completed_by": person(assessment.completed_by),
@@ -185,7 +186,7 @@ def show_code(request: HttpRequest, pk: int) -> HttpResponse:
             "join_url": link,
             "join_code": joincodes.display(assessment.join_code),
             "qr": qr_svg(link, label=_("QR code for the link to the self-assessment")),
-            "min_respondents": group_results.min_respondents(),
+            "min_respondents": disclosure.threshold(),
         },
     )
 
@@ -193,33 +194,50 @@ def show_code(request: HttpRequest, pk: int) -> HttpResponse:
 # --- steps ---------------------------------------------------------------------------------
 
 
+def _expected(request: HttpRequest) -> int | None:
+    """The number of participants typed on the assessment page (None when not a number)."""
+    raw = request.POST.get("expected", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
+
+
 @dataclass(frozen=True)
 class Step:
     service: Any
-    done: Any  # a lazily translated message
+    done: Any  # a lazily translated message, or None when the service's outcome says it
     goes_to: str  # "page" or "dialogue"
 
 
 STEPS = {
     "oppna-individuellt": Step(
-        workflow.open_individual,
+        lambda assessment, user, request: workflow.open_individual(
+            assessment, user, expected=_expected(request)
+        ),
         gettext_lazy("Individual reflection is open: share the link, the code or the QR code."),
         "page",
     ),
+    "antal": Step(
+        lambda assessment, user, request: workflow.set_expected(
+            assessment, user, expected=_expected(request)
+        ),
+        gettext_lazy("The number of participants expected is saved."),
+        "page",
+    ),
     "stang-individuellt": Step(
-        workflow.close_individual,
+        lambda assessment, user, request: workflow.close_individual(assessment, user),
         gettext_lazy("Individual reflection is closed. The dialogue can begin."),
         "dialogue",
     ),
     "oppna-igen": Step(
-        workflow.reopen_individual,
+        lambda assessment, user, request: workflow.reopen_individual(assessment, user),
         gettext_lazy(
-            "Individual reflection is open again; the results are hidden until you show them."
+            "Individual reflection is open again; no results are shown until it is closed."
         ),
         "page",
     ),
     "visa-resultat": Step(
-        workflow.reveal_results, gettext_lazy("The results are shown."), "dialogue"
+        lambda assessment, user, request: workflow.reveal_results(assessment, user),
+        None,
+        "dialogue",
     ),
 }
 
@@ -232,11 +250,11 @@ def take_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if chosen is None:
         raise Http404
     try:
-        chosen.service(assessment, request.user)
+        outcome = chosen.service(assessment, request.user, request)
     except workflow.WorkflowError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, str(chosen.done))
+        messages.success(request, str(chosen.done or outcome.message))
     if chosen.goes_to == "dialogue":
         return redirect(_dialogue_url(assessment, "results"))
     return redirect("manager_assessment", pk=assessment.pk)
@@ -302,26 +320,15 @@ class BalanceSection:
     form: BalanceAgreementForm
 
 
-def results_visible(assessment: UnitAssessment) -> bool:
-    """Figures are shown once the manager has revealed them in the dialogue, and afterwards."""
-    return assessment.state == AssessmentState.COMPLETED or (
-        assessment.state == AssessmentState.DIALOGUE and assessment.results_revealed
-    )
-
-
 @login_required
 @require_GET
 def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
     """The projector view of the meeting: participation, results, agreements, actions."""
     assessment = _managed(request, pk)
     principles, dimensions = _framework(assessment)
-    counted = group_results.participation(assessment)
-    revealed = results_visible(assessment)
-    results = (
-        group_results.group_results(assessment, principles, dimensions, counted)
-        if revealed
-        else None
-    )
+    counted = disclosure.participation(assessment, sources=True)
+    figures = disclosure.shown(assessment)
+    results = group_results.group_results(figures, principles, dimensions) if figures else None
     agreed = group_results.agreed(assessment)
     principle_results = {r.principle.pk: r for r in results.principles} if results else {}
     dimension_results = {r.dimension.pk: r for r in results.dimensions} if results else {}
@@ -331,11 +338,11 @@ def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "assessment": assessment,
         "participation": counted,
-        "min_respondents": group_results.min_respondents(),
-        "revealed": revealed,
+        "min_respondents": counted.threshold,
+        "figures": figures,
         "results": results,
         "editable": editable,
-        "poll": assessment.state in (AssessmentState.INDIVIDUAL, AssessmentState.DIALOGUE),
+        "poll": assessment.is_individual or assessment.is_dialogue,
         "principle_sections": [
             PrincipleSection(
                 principle=p,
@@ -377,8 +384,8 @@ def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
 def dialogue_status(request: HttpRequest, pk: int) -> JsonResponse:
     """How many have answered, for the live count (polled every few seconds). Counts only."""
     assessment = _managed(request, pk)
-    payload = group_results.participation(assessment).as_json()
-    payload |= {"state": assessment.state, "results_revealed": assessment.results_revealed}
+    payload = disclosure.participation(assessment).as_json()
+    payload |= {"state": assessment.state, "results_shown": assessment.shows_figures}
     response = JsonResponse(payload)
     response["Cache-Control"] = "no-store"
     return response
@@ -747,14 +754,17 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The self-assessment is completed and locked."))
         return redirect("manager_assessment", pk=assessment.pk)
 
-    if assessment.state == AssessmentState.COMPLETED:
+    if assessment.is_completed:
         share_notes = assessment.share_notes
     else:
         share_notes = request.GET.get("share_notes") in {"on", "1", "true"}
     principles, dimensions = _framework(assessment)
-    counted = group_results.participation(assessment)
-    results = group_results.group_results(
-        assessment, principles, dimensions, counted, with_comments=False
+    counted = disclosure.participation(assessment)
+    figures = disclosure.shown(assessment)
+    results = (
+        group_results.group_results(figures, principles, dimensions, with_comments=False)
+        if figures
+        else None
     )
     agreed = group_results.agreed(assessment)
     principle_results = {r.principle.pk: r for r in results.principles} if results else {}
@@ -766,7 +776,8 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "assessment": assessment,
             "participation": counted,
-            "min_respondents": group_results.min_respondents(),
+            "min_respondents": counted.threshold,
+            "figures": figures,
             "results": results,
             "share_notes": share_notes,
             "form": CompletionForm(initial={"share_notes": share_notes}),
@@ -782,7 +793,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "steering": _steering_names(assessment),
             "actions": list(assessment.actions.select_related("principle")),
-            "can_complete": assessment.state == AssessmentState.DIALOGUE,
+            "can_complete": assessment.is_dialogue,
         },
     )
 

@@ -9,9 +9,15 @@ what may be saved.
 
 Join codes are the only key to an assessment, so failed codes are counted per IP address and
 overall (`assessments.ratelimit`) and refused with 429 beyond the limit.
+
+One person, one respondent: the browser gets a device cookie when it opens the join page, and
+a device that already has a respondent in this assessment gets it back rather than a new
+one; respondents made from one network address are limited per assessment; and no more are
+made than the manager expects.
 """
 
 import datetime
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -28,13 +34,24 @@ from django.views.decorators.http import require_http_methods
 
 from principles.models import Principle
 
-from .. import answers, joincodes, ratelimit
+from .. import answers, disclosure, joincodes, ratelimit
 from ..forms_participant import BalanceForm, DimensionsForm, JoinForm, PrinciplePageForm
 from ..models import AssessmentState, Respondent, UnitAssessment
 
 COOKIE_SALT = "tillit.participant.respondent"
+DEVICE_COOKIE = "tillit_device"
+DEVICE_SALT = "tillit.participant.device"
 COOKIE_MAX_AGE = int(datetime.timedelta(days=120).total_seconds())
 EVERYONE = "all"  # the identity of the overall limit
+
+
+def _creation_limit() -> ratelimit.Limit:
+    """Respondents one network address may create in one assessment per window."""
+    return ratelimit.Limit(
+        "join-create",
+        settings.JOIN_CREATES_PER_ADDRESS,
+        getattr(settings, "JOIN_FAILURE_WINDOW_SECONDS", 600),
+    )
 
 
 def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
@@ -111,6 +128,29 @@ def _set_cookie(response: HttpResponse, code: str, token: str) -> None:
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
+
+
+def _device_id(request: HttpRequest) -> str | None:
+    value = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    return value if value and len(value) <= 64 else None
+
+
+def _set_device_cookie(response: HttpResponse, device_id: str) -> None:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device_id,
+        salt=DEVICE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def _source(request: HttpRequest) -> str:
+    """Network address and browser, hashed with a key: what "one source" means."""
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300]
+    return answers.keyed_hash("source", f"{_client_ip(request)}|{agent}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -364,27 +404,59 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
     respondent = answers.respondent_for_token(assessment, token)
     if respondent is not None:
         return redirect(_resume_url(assessment, respondent))
+    device_id = _device_id(request)
     if request.method == "GET":
         principle_count = Principle.objects.filter(
             version_id=assessment.round.framework_version_id
         ).count()
-        return render(
+        response = render(
             request,
             "assessments/participant/welcome.html",
             {
                 "assessment": assessment,
                 "principle_count": principle_count,
                 "display_code": joincodes.display(assessment.join_code),
-                "min_respondents": settings.MIN_RESPONDENTS,
+                "min_respondents": disclosure.threshold(),
             },
         )
+        if device_id is None:
+            _set_device_cookie(response, secrets.token_urlsafe(24))
+        return response
+    created_here = _creation_limit()
+    address = f"{assessment.pk}:{_client_ip(request)}"
+    if ratelimit.is_blocked(created_here, address):
+        return _message(
+            request,
+            title=_("Too many have joined from this network"),
+            text=_(
+                "Many participants have just joined from the same network. Wait ten minutes "
+                "and try again, or join from your phone's mobile data."
+            ),
+            status=429,
+            assessment=assessment,
+        )
     try:
-        respondent, token = answers.create_respondent(assessment)
+        respondent, token = answers.create_respondent(
+            assessment,
+            device=answers.keyed_hash("device", device_id) if device_id else "",
+            source=_source(request),
+        )
     except answers.PhaseClosedError as closed:
         assessment.state = closed.state
         return _phase_message(request, assessment, 409)
-    response = redirect("participant_principle", code=assessment.join_code, number=1)
+    except answers.JoinRefused as full:
+        return _message(
+            request,
+            title=_("Everyone expected has joined"),
+            text=full.message,
+            status=409,
+            assessment=assessment,
+        )
+    ratelimit.record_failure(created_here, address)
+    response = redirect(_resume_url(assessment, respondent))
     _set_cookie(response, assessment.join_code, token)
+    if device_id is None:
+        _set_device_cookie(response, secrets.token_urlsafe(24))
     return response
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.reports import charts
-from assessments.reports.charts import Balance, ProfileRow, RadarAxis
+from assessments.reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def texts(root: ET.Element) -> list[str]:
 
 
 def radar_axes(count: int, **values: float | None) -> list[RadarAxis]:
-    defaults = {"agreed": 3.5, "median": 3.0, "minimum": 2.0, "maximum": 4.5, "previous": 3.0}
+    defaults = {"agreed": 3.5, "median": 3.0, "low": 2.0, "high": 4.5, "previous": 3.0}
     return [RadarAxis(f"Princip {i + 1}", **{**defaults, **values}) for i in range(count)]
 
 
@@ -50,7 +50,7 @@ def make_triangle(label: str = "Tillit", id_prefix: str = "triangle", **kwargs) 
     arguments = {
         "now": Balance(30, 50, 20),
         "desired": Balance(20, 30, 50),
-        "participants": [Balance(40, 40, 20), Balance(20, 60, 20)],
+        "cells": [DensityCell(20, 40, 5), DensityCell(0, 80, 7)],
         "labels": {**LABELS, "trust": label},
         "title": "Styrbalans",
         "description": "Nu och önskat läge.",
@@ -96,7 +96,6 @@ EMPTY_CHARTS: dict[str, Callable[[], SafeString]] = {
     "triangle": lambda: charts.balance_triangle(
         now=None,
         desired=None,
-        participants=[],
         labels=LABELS,
         title="t",
         description="d",
@@ -257,14 +256,114 @@ def test_it_uses_colours_that_stand_out_against_white():
 # --- triangle ------------------------------------------------------------------------------
 
 
-def test_it_draws_each_participant_and_both_agreed_markers_in_the_triangle():
-    root = parse(make_triangle())
-    participants = root.find(f".//{SVG}g[@class='participants']")
+def polygon_points(element: ET.Element) -> list[tuple[float, float]]:
+    return [tuple(map(float, pair.split(","))) for pair in element.get("points").split()]
 
-    assert len(participants.findall(f"{SVG}circle")) == 2
+
+def inside(point: tuple[float, float], polygon: list[tuple[float, float]]) -> bool:
+    """Whether ``point`` lies within a convex polygon (on the same side of every edge)."""
+    x, y = point
+    sides = set()
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        if abs(cross) > 1e-6:
+            sides.add(cross > 0)
+    return len(sides) == 1
+
+
+def test_it_draws_density_cells_with_their_counts_and_both_agreed_markers_in_the_triangle():
+    root = parse(make_triangle(cells=[DensityCell(20, 40, 5), DensityCell(40, 20, 12)]))
+    cells = root.find(f"{SVG}g[@class='cells']").findall(f"{SVG}polygon")
+
+    assert len(cells) == 2
+    numbers = {
+        "".join(e.itertext()): e.find(f"{SVG}tspan")
+        for e in root.findall(f"{SVG}text")
+        if "".join(e.itertext()) in {"5", "12"}
+    }
+    assert set(numbers) == {"5", "12"}
+    for cell, count in zip(cells, ("5", "12"), strict=True):
+        span = numbers[count]
+        assert inside((float(span.get("x")), float(span.get("y"))), polygon_points(cell))
+    # The agreed markers: a filled circle for now, a hollow diamond for desired.
+    drawing = [e for e in root if e.get("class") != "legend"]
+    now = [e for e in drawing if e.tag == f"{SVG}circle" and e.get("fill") == charts.NOW]
+    desired = [e for e in drawing if e.tag == f"{SVG}polygon" and e.get("stroke") == charts.DESIRED]
+    assert len(now) == 1 and len(desired) == 1
     assert {"Marknad", "Hierarki", "Tillit"} <= set(texts(root))
     legend = " ".join(texts(root.find(f".//{SVG}g[@class='legend']")))
     assert "Now" in legend and "Desired" in legend
+    assert "Where several participants' views of now lie" in legend
+
+
+def test_it_draws_no_dot_for_any_person_behind_the_cells():
+    root = parse(make_triangle(cells=[DensityCell(20, 40, 5), DensityCell(0, 80, 7)]))
+    drawing = [e for e in root if e.get("class") != "legend"]
+
+    assert root.find(f".//{SVG}g[@class='participants']") is None
+    assert root.find(f".//{SVG}g[@class='points']") is None
+    # The one circle outside the legend is the agreed "now".
+    circles = [c for e in drawing for c in e.iter(f"{SVG}circle")]
+    assert [c.get("fill") for c in circles] == [charts.NOW]
+    assert "One unit's agreed balance now" not in " ".join(texts(root))
+
+
+@pytest.mark.parametrize(
+    ("market", "hierarchy", "corners"),
+    [
+        (0, 80, 3),  # at the outer edge: market + hierarchy = 80
+        (60, 20, 3),
+        (80, 0, 3),
+        (0, 0, 4),
+        (20, 40, 4),
+        (0, 60, 4),
+        (60, 0, 4),
+    ],
+)
+def test_it_draws_a_cell_at_the_outer_edge_as_a_triangle_and_others_with_four_corners(
+    market, hierarchy, corners
+):
+    cell = DensityCell(market, hierarchy, 5)
+    root = parse(make_triangle(cells=[cell]))
+    (polygon,) = root.find(f"{SVG}g[@class='cells']").findall(f"{SVG}polygon")
+
+    assert len(cell.corners()) == corners
+    assert len(polygon_points(polygon)) == corners
+    assert all(sum((c.market, c.hierarchy, c.trust)) == 100 for c in cell.corners())
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        (80, 20, 5),  # reaches past the edge
+        (100, 0, 5),
+        (-20, 40, 5),
+        (40, -20, 5),
+        (40, 60, 5),
+        (20, 40, -1),  # a negative count
+        (10, 40, 5),  # off the grid
+        (20, 40, 5, 0),  # no size
+    ],
+)
+def test_it_refuses_a_density_cell_outside_the_triangle(values):
+    with pytest.raises(ValueError):
+        DensityCell(*values)
+
+
+def test_it_draws_one_dot_per_unit_given_as_points():
+    units = [Balance(40, 40, 20), Balance(20, 60, 20), Balance(25, 50, 25)]
+    root = parse(make_triangle(cells=[], points=units))
+
+    dots = root.find(f"{SVG}g[@class='points']").findall(f"{SVG}circle")
+    assert len(dots) == 3
+    for dot, unit in zip(dots, units, strict=True):
+        # 500 wide, a side of 300 centred: the triangle starts at x = 100.
+        x, _y = charts.triangle_point(unit, size=300)
+        assert float(dot.get("cx")) == pytest.approx(100 + x, abs=0.1)
+    assert root.find(f"{SVG}g[@class='cells']") is None
+    legend = " ".join(texts(root.find(f".//{SVG}g[@class='legend']")))
+    assert "One unit's agreed balance now" in legend
+    assert "Where several participants' views" not in legend
 
 
 def test_it_draws_twelve_gridlines_in_the_triangle():
@@ -274,9 +373,19 @@ def test_it_draws_twelve_gridlines_in_the_triangle():
 
 
 def test_it_uses_the_callers_legend_texts():
-    root = parse(make_triangle(legend={"now": "Nuläge", "desired": "Önskat läge"}))
+    root = parse(
+        make_triangle(
+            points=[Balance(40, 40, 20)],
+            legend={
+                "now": "Nuläge",
+                "desired": "Önskat läge",
+                "cells": "Flera svar",
+                "points": "En enhet",
+            },
+        )
+    )
 
-    assert {"Nuläge", "Önskat läge"} <= set(texts(root))
+    assert {"Nuläge", "Önskat läge", "Flera svar", "En enhet"} <= set(texts(root))
 
 
 # --- radar ---------------------------------------------------------------------------------
@@ -315,11 +424,31 @@ def test_it_draws_the_range_as_a_band_with_a_hole():
     assert band.get("d").count("M") == 2
 
 
+def test_it_draws_the_band_from_the_lower_to_the_upper_quartile():
+    root = parse(make_radar(count=6))
+    axis = root.find(f"{SVG}line[@class='axis']")
+    centre = float(axis.get("x1")), float(axis.get("y1"))
+    outer, inner = root.find(f"{SVG}path[@class='range']").get("d").split("Z")[:2]
+
+    def radii(subpath: str) -> set[float]:
+        pairs = subpath.strip().lstrip("M").split()
+        return {
+            round(math.dist(centre, tuple(map(float, pair.split(",")))) / 30, 1) for pair in pairs
+        }
+
+    # 150 units for 5 steps: 30 a step. Every axis has low 2 and high 4.5 (the first 2 and 5).
+    assert radii(outer) == {4.5, 5.0}
+    assert radii(inner) == {2.0}
+    legend = " ".join(texts(root.find(f".//{SVG}g[@class='legend']")))
+    assert "Middle half of individual answers (interquartile range)" in legend
+    assert "lowest to highest" not in legend
+
+
 def test_it_refuses_a_radar_value_off_the_scale():
     with pytest.raises(ValueError):
         RadarAxis("A", agreed=6)
     with pytest.raises(ValueError):
-        RadarAxis("A", minimum=4, maximum=2)
+        RadarAxis("A", low=4, high=2)
 
 
 # --- profile -------------------------------------------------------------------------------

@@ -8,13 +8,22 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
-from assessments import comparison, generate, scoring
+from assessments import comparison, disclosure, generate, scoring
 from assessments.models import Unit
-from tests.factories import make_assessment, make_round, make_version
+from assessments.reports.unit_report import build_unit_report
+from tests.factories import make_assessment, make_round, make_unit, make_version
 from tests.factories_compare import compared_org, complete
 
 pytestmark = pytest.mark.django_db
+
+ANSWER_TABLES = (
+    "assessments_statementanswer",
+    "assessments_dimensionanswer",
+    "assessments_balanceanswer",
+    "assessments_principlecomment",
+)
 
 
 @pytest.fixture
@@ -78,31 +87,66 @@ def test_it_computes_an_index_as_scoring_does_with_dont_know_left_out(org):
     answers = [[1, None, 2], [None, None, 5], [4, 4, 4], [2, 3, None], [5, 5, 1], [3, 3, 3]]
     complete(round_, org.a1, respondents=6, answer=lambda i, s: answers[i][s.order - 1])
     data = comparison.build_comparison(org.quality_developer, round_, org.dep_a)
-    expected = scoring.median([scoring.principle_index(row) for row in answers])
+    # A respondent counts only after answering at least half of the statements (here two
+    # of three) with a value: the second answered one, so their answers are in no figure.
+    # The others' "don't know" is still left out of their own index.
+    counted = [row for row in answers if len(scoring.known(row)) >= 2]
+    assert len(counted) == 5
+    expected = scoring.median([scoring.principle_index(row) for row in counted])
+    assert expected != scoring.median([scoring.principle_index(row) for row in answers])
     assert data.rows[0].cells[0].median == pytest.approx(expected)
+    assert data.rows[0].respondents == 5
 
 
-def test_it_gives_the_same_medians_when_a_framework_is_too_large_to_pack(org, monkeypatch):
+def test_it_shows_the_medians_the_units_own_report_shows(org):
+    # One source: the comparison reads the unit's released figures, the same the report shows.
     version = make_version(principles=3, statements=3, published=True)
     round_ = make_round(org.root, version)
     answers = [1, None, 2, 5, 4, 4, 3, None, None, 2, 5, 1]
-    complete(round_, org.a1, respondents=7, answer=lambda i, s: answers[(i * 5 + s.pk) % 12])
-    packed = comparison.build_comparison(org.quality_developer, round_, org.dep_a).rows[0]
-    monkeypatch.setattr(comparison, "_MAX_STATEMENTS", 0)  # one filtered mean per principle
-    org.quality_developer = type(org.quality_developer).objects.get(pk=org.quality_developer.pk)
-    plain = comparison.build_comparison(org.quality_developer, round_, org.dep_a).rows[0]
-    assert [c.median for c in packed.cells] == pytest.approx([c.median for c in plain.cells])
-    assert all(c.median is not None for c in packed.cells)
+    assessment = complete(
+        round_,
+        org.a1,
+        respondents=7,
+        answer=lambda i, s: answers[(i * 5 + s.principle.order * 3 + s.order) % 12],
+    )
+    data = comparison.build_comparison(org.quality_developer, round_, org.dep_a)
+    row = data.rows[0]
+    with translation.override("sv"):
+        report = build_unit_report(assessment)
+    shown = {p.key: p.index_median for p in report.principles}
+    assert [c.median for c in row.cells] == [shown[column.key] for column in data.principles]
+    assert all(c.median is not None for c in row.cells)
+    assert row.respondents == report.respondents
+    released = disclosure.shown(assessment)
+    assert [c.median for c in row.cells] == [
+        released.principles[column.pk].median for column in data.principles
+    ]
 
 
 def test_it_leaves_out_a_median_with_too_few_indices_behind_it(org):
     version = make_version(principles=1, statements=2, published=True)
     round_ = make_round(org.root, version)
-    # Five answered, but two of them only "don't know": three indices.
+    # Five answered, but two of them only "don't know": three indices. Those two no longer
+    # count at all, so three counted is below the threshold: nothing is released.
     answers = [[1, 2], [None, None], [4, 4], [None, None], [5, 5]]
     complete(round_, org.a1, respondents=5, answer=lambda i, s: answers[i][s.order - 1])
     row = comparison.build_comparison(org.quality_developer, round_, org.dep_a).rows[0]
-    assert row.enough and row.cells[0].median is None
+    assert not row.enough and row.respondents == 3
+    assert row.cells[0].median is None
+
+    # Five who count, but three of them answered one principle only "don't know": that
+    # principle has two indices behind it and no median, the other has five and shows one.
+    version = make_version("Två principer", principles=2, statements=2, published=True)
+    round_ = make_round(org.root, version, name="Tillitsskattning VT 2027")
+    complete(
+        round_,
+        org.a2,
+        respondents=5,
+        answer=lambda i, s: 4 if s.principle.key == "p1" or i < 2 else None,
+    )
+    row = comparison.build_comparison(org.quality_developer, round_, org.dep_a).rows[0]
+    assert row.enough and row.respondents == 5
+    assert [cell.median for cell in row.cells] == [4.0, None]
 
 
 def test_it_gives_each_department_the_median_of_its_units_agreements(org, compared):
@@ -285,3 +329,36 @@ def test_it_answers_in_the_same_number_of_queries_for_10_and_60_units(client):
     # And a department of the large tree costs the same too.
     department = Unit.objects.get(code="GEN-D01")
     assert _queries_for(client, large.round, department) == large_count
+
+
+def _captured(client, round_, node):
+    url = reverse("compare", args=[round_.pk, node.pk])
+    client.get(url)  # warm: session, language
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, [q["sql"] for q in captured]
+
+
+def test_it_runs_a_constant_number_of_queries_and_reads_no_answer_for_3_and_12_units(org, client):
+    version = make_version(principles=3, statements=2, dimensions=2, published=True)
+    units = [make_unit(f"A-{n}", f"Enhet A-{n:02}", parent=org.dep_a) for n in range(12)]
+    few = make_round(org.root, version, name="Tre enheter")
+    many = make_round(org.root, version, name="Tolv enheter")
+    for round_, compared in ((few, units[:3]), (many, units)):
+        for n, unit in enumerate(compared):
+            # Every third unit has too few respondents: counts only, nothing released.
+            complete(round_, unit, respondents=2 if n % 3 == 2 else 5, answer=1 + n % 5)
+    client.force_login(org.quality_developer)
+
+    counts = []
+    for round_, size in ((few, 3), (many, 12)):
+        response, sql = _captured(client, round_, org.dep_a)
+        rows = response.context["comparison"].rows
+        assert len(rows) == size
+        assert sum(row.enough for row in rows) == size - size // 3
+        assert all(c.median is not None for row in rows if row.enough for c in row.cells)
+        assert all(c.median is None for row in rows if not row.enough for c in row.cells)
+        assert [q for q in sql if any(table in q for table in ANSWER_TABLES)] == []
+        counts.append(len(sql))
+    assert counts[0] == counts[1]

@@ -1,8 +1,11 @@
 """Completion: a preview of what quality developers will see, then everything is locked."""
 
+import re
+
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessments import agreements, answers, workflow
 from assessments.models import (
@@ -11,10 +14,12 @@ from assessments.models import (
     BalanceAgreement,
     DimensionAgreement,
     PrincipleAgreement,
+    Release,
     StatementAnswer,
     UnitAssessment,
 )
 from principles.models import Dimension, Principle
+from tests.factories import release
 from tests.factories_dialogue import add_respondents, make_unit_assessment
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +70,36 @@ def _preview(client, assessment, **params) -> str:
     return response.content.decode()
 
 
+def _released_note(assessment) -> str:
+    """The sentence that says which release the preview shows, as the template writes it."""
+    assessment.refresh_from_db()
+    made = assessment.release
+    when = date_filter(timezone.localtime(made.released_at), "j F Y H:i")
+    return (
+        f"The figures are those shown to the group on {when}, "
+        f"from {made.respondents} people's answers."
+    )
+
+
+def _index_cells(html) -> list[str]:
+    return re.findall(r'<td class="num" data-figure="index">(.*?)</td>', html)
+
+
+def _too_little(i, position):
+    """Two of the six statements with a value, the rest "don't know": does not count."""
+    return 4 if position < 2 else None
+
+
 def test_it_previews_agreements_actions_and_figures_without_the_notes(org, manager):
     assessment = make_unit_assessment(org, state=S.DIALOGUE)
     add_respondents(assessment, 5, comment=lambda i, p: "Personlig kommentar")
+    release(assessment)
     _agreed(assessment, org.manager_of_a)
 
     html = _preview(manager, assessment)
     preview = html[html.index('class="preview"') :]
-    assert "5 people answered." in preview
+    assert _released_note(assessment) in preview
+    assert "data-unreleased" not in preview
     assert 'data-figure="index"' in preview and 'data-figure="balance"' in preview
     assert '<td class="num">4</td>' in preview  # the agreed score
     assert '<td class="num">15</td>' in preview  # the agreed balance
@@ -96,15 +123,87 @@ def test_it_previews_the_notes_when_the_group_shares_them(org, manager):
     assert "Your dialogue notes will be shared with the quality developers." in confirm
 
 
-def test_it_previews_no_figures_below_five_answers(org, manager):
+def test_it_previews_the_released_figures_not_the_answers_since(org, manager):
+    assessment = make_unit_assessment(org, state=S.DIALOGUE)
+    add_respondents(assessment, 5, statement_value=lambda i, position: 1)
+    release(assessment)
+    # The individual phase opened again and six more answered 5 everywhere; the results
+    # were not shown again, so the figures stay those the group saw.
+    workflow.reopen_individual(assessment, org.manager_of_a)
+    add_respondents(assessment, 6, statement_value=lambda i, position: 5)
+    workflow.close_individual(assessment, org.manager_of_a)
+
+    html = _preview(manager, assessment)
+    preview = html[html.index('class="preview"') :]
+    assert _released_note(assessment) in preview
+    assert "from 5 people's answers." in preview
+    assert _index_cells(preview) == ["1.0", "1.0"]
+
+    # Completing keeps the release the group was shown: it adds none of its own.
+    manager.post(reverse("manager_complete", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.state == S.COMPLETED
+    assert Release.objects.filter(assessment=assessment).count() == 1
+    html = _preview(manager, assessment)
+    assert "from 5 people's answers." in html
+    assert _index_cells(html) == ["1.0", "1.0"]
+
+
+def test_it_says_the_figures_have_not_been_shown_yet(org, manager):
+    assessment = make_unit_assessment(org, state=S.DIALOGUE)
+    add_respondents(assessment, 5, comment=lambda i, p: "Personlig kommentar")
+    add_respondents(assessment, 1, statement_value=_too_little)  # joined, does not count
+    _agreed(assessment, org.manager_of_a)
+
+    html = _preview(manager, assessment)
+    preview = html[html.index('class="preview"') :]
+    assert "data-unreleased" in preview
+    assert "The group's figures have not been shown yet, so none are previewed here." in preview
+    assert "from the answers of the 5 people who count." in preview
+    assert "data-figure" not in html
+    assert "Median" not in html
+    assert "The figures are those shown to the group" not in html
+    assert '<td class="num">4</td>' in preview  # what the group agreed is still there
+
+    # Completing releases them into the report, from those who count.
+    manager.post(reverse("manager_complete", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.state == S.COMPLETED
+    assert assessment.release is not None and assessment.release.respondents == 5
+    assert assessment.counted_respondents == 5  # of the six who joined
+    html = _preview(manager, assessment)
+    assert "data-unreleased" not in html
+    assert _released_note(assessment) in html
+    assert 'data-figure="index"' in html and 'data-figure="balance"' in html
+    assert "Personlig kommentar" not in html
+
+
+@pytest.mark.parametrize("too_little", [0, 1], ids=["four", "four-and-one-too-little"])
+def test_it_previews_no_figures_below_five_answers(org, manager, too_little):
     assessment = make_unit_assessment(org, state=S.DIALOGUE)
     add_respondents(assessment, 4)
+    # Someone who answered too little joined, but does not count toward the five.
+    add_respondents(assessment, too_little, statement_value=_too_little)
+    assert release(assessment).status == "too_few"
     _agreed(assessment, org.manager_of_a)
     html = _preview(manager, assessment)
-    assert "Fewer than 5 answered, so no figures from the individual answers are shown" in html
+    assert (
+        "Fewer than 5 answered enough to count, so no figures from the individual answers "
+        "are shown; only what the group agreed."
+    ) in html
+    assert "data-unreleased" not in html
     assert "data-figure" not in html
     assert "Median" not in html
     assert '<td class="num">4</td>' in html  # what the group agreed is still there
+
+    # Completing cannot release them either: the report has no figures.
+    manager.post(reverse("manager_complete", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.state == S.COMPLETED and assessment.release_id is None
+    assert assessment.counted_respondents == 4
+    html = _preview(manager, assessment)
+    assert "Fewer than 5 answered enough to count" in html
+    assert "data-figure" not in html
 
 
 @pytest.mark.parametrize("share", [True, False])

@@ -121,27 +121,36 @@ def test_it_finds_the_statement_the_group_disagreed_most_about():
         StatementAnswers("s2", "We decide ourselves", "Room", (1, 5, 1, 5, 3)),
         StatementAnswers("s3", "We learn", "Knowledge", (1, 4, 2, 5, 3)),
     ]
-    result = largest_disagreement(statements, threshold=5)
+    result = largest_disagreement(statements)
     assert [d.statement.key for d in result] == ["s2", "s3"]  # s1's spread is under 1
     assert result[0].spread == pytest.approx(1.7889, abs=1e-3)
 
 
-def test_it_ignores_statements_answered_by_fewer_than_the_threshold():
+def test_it_ignores_statements_without_values():
+    # The anonymity threshold is disclosure's: callers pass only released statements, and a
+    # released statement may still have no answer with a value (all "don't know").
     statements = [
-        StatementAnswers("few", "Few", "P", (1, 5, 1, 5)),  # four answers: not counted
+        StatementAnswers("empty", "Empty", "P", ()),
         StatementAnswers("many", "Many", "P", (1, 3, 5, 3, 1)),
     ]
-    assert [d.statement.key for d in largest_disagreement(statements, threshold=5)] == ["many"]
+    assert [d.statement.key for d in largest_disagreement(statements)] == ["many"]
+    assert largest_disagreement([StatementAnswers("empty", "Empty", "P", ())]) == []
+
+
+def test_it_adds_no_threshold_of_its_own():
+    # Four answers: below MIN_RESPONDENTS, but disclosure released them, so they count here.
+    statements = [StatementAnswers("few", "Few", "P", (1, 5, 1, 5))]
+    assert [d.statement.key for d in largest_disagreement(statements)] == ["few"]
 
 
 def test_it_keeps_ties_in_disagreement_at_the_cut():
     statements = [StatementAnswers(f"s{i}", f"S{i}", "P", (1, 5, 1, 5, 3)) for i in range(5)]
-    assert len(largest_disagreement(statements, threshold=5, limit=2)) == 5
+    assert len(largest_disagreement(statements, limit=2)) == 5
 
 
 def test_it_finds_no_disagreement_when_everyone_agrees():
     statements = [StatementAnswers("s", "S", "P", (3, 3, 3, 3, 3))]
-    assert largest_disagreement(statements, threshold=5) == []
+    assert largest_disagreement(statements) == []
 
 
 # --- sentences ----------------------------------------------------------------------------
@@ -176,8 +185,19 @@ def test_it_writes_every_finding_as_a_sentence():
 def test_it_rests_on_agreements_alone_below_the_threshold():
     found = _summary(enough=False, statements=[])
     assert "disagreement" not in found
-    assert "Fewer than 5 people answered" in found["disagreement_hidden"].text
+    assert found["disagreement_hidden"].text == (
+        "No figures from individual answers were released (that needs at least 5 people who "
+        "answered, shown to the group by the manager), so the findings rest on what the group "
+        "agreed."
+    )
     assert "strongest" in found  # agreed scores still count
+
+
+def test_it_names_no_disagreement_without_a_release_even_if_given_answers():
+    found = _summary(enough=False, threshold=7)
+    assert "disagreement" not in found
+    assert "at least 7 people who answered" in found["disagreement_hidden"].text
+    assert "We decide" not in " ".join(f.text + " ".join(f.items) for f in found.values())
 
 
 def test_it_explains_missing_agreements():

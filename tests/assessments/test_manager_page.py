@@ -9,7 +9,7 @@ from django.utils import translation
 from assessments import qr
 from assessments.models import Action, ActionStatus, AssessmentState, StateChange
 from tests.factories import make_round
-from tests.factories_dialogue import make_unit_assessment
+from tests.factories_dialogue import add_respondents, make_unit_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -174,9 +174,20 @@ def test_it_lists_the_history_of_the_assessment(org, manager):
     assert "results shown to the group (Maja)" in html
 
 
-@pytest.mark.parametrize("earlier_actions", [1, 20])
+def test_it_counts_only_those_who_answered_enough_while_people_answer(org, manager):
+    assessment = make_unit_assessment(org, state=S.INDIVIDUAL, expected_respondents=6)
+    add_respondents(assessment, 2)
+    # Joined and answered two of six statements with a value: does not count yet.
+    add_respondents(assessment, 1, statement_value=lambda i, position: 4 if position < 2 else None)
+    html = _page(manager, assessment)
+    assert "<span data-answered-text>2 people have answered.</span>" in html
+    assert "(6 expected.)" in html
+    assert reverse("manager_dialogue_status", args=[assessment.pk]) in html
+
+
+@pytest.mark.parametrize(("earlier_actions", "respondents"), [(1, 5), (20, 200)])
 def test_it_renders_the_page_in_a_constant_number_of_queries(
-    org, manager, django_assert_num_queries, earlier_actions
+    org, manager, django_assert_num_queries, earlier_actions, respondents
 ):
     earlier_round = make_round(
         org.root, opens_on=datetime.date(2026, 2, 1), closes_on=datetime.date(2026, 3, 1)
@@ -187,6 +198,9 @@ def test_it_renders_the_page_in_a_constant_number_of_queries(
         for i in range(earlier_actions)
     )
     assessment = make_unit_assessment(org, state=S.INDIVIDUAL)
-    # session, user, roles, assessment, participation, earlier actions, own actions, history
-    with django_assert_num_queries(8):
-        _page(manager, assessment)
+    add_respondents(assessment, respondents)
+    # session, user, roles, assessment, participation, shared sources, earlier actions,
+    # own actions, history
+    with django_assert_num_queries(9):
+        html = _page(manager, assessment)
+    assert f"{respondents} people have answered." in html

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
 from assessments.reports import charts, pdf
-from assessments.reports.charts import Balance, ProfileRow, RadarAxis
+from assessments.reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
 from assessments.reports.pdf import RefusedURLError, SafeURLFetcher, render_pdf, safe_url_fetcher
 
 FONT_DIR = ("vendor/source-sans", settings.BASE_DIR / "node_modules" / "source-sans" / "TTF")
@@ -277,7 +277,7 @@ def test_it_renders_a_six_page_report_with_three_charts_quickly(report_fonts):
     triangle = charts.balance_triangle(
         now=Balance(30, 50, 20),
         desired=Balance(20, 30, 50),
-        participants=[Balance(40, 40, 20), Balance(20, 60, 20), Balance(25, 50, 25)],
+        cells=[DensityCell(20, 40, 5), DensityCell(40, 40, 6), DensityCell(20, 60, 8)],
         labels={"market": "Marknad", "hierarchy": "Hierarki", "trust": "Tillit"},
         title="Styrbalans",
         description="Nu och önskat läge.",
@@ -285,7 +285,7 @@ def test_it_renders_a_six_page_report_with_three_charts_quickly(report_fonts):
     )
     principles = ["Tillit", "Öppenhet", "Delaktighet", "Helhetssyn", "Kunskap", "Mod", "Stöd"]
     radar = charts.principles_radar(
-        [RadarAxis(name, 3.5, 3, 2, 5, 3) for name in principles],
+        [RadarAxis(name, agreed=3.5, median=3, low=2.5, high=4, previous=3) for name in principles],
         title="Principerna",
         description="Per princip.",
         id_prefix="radar",

@@ -1,4 +1,5 @@
 import importlib
+import io
 import pkgutil
 
 import pytest
@@ -6,6 +7,7 @@ from django.urls import reverse
 
 from tests.assessments import matrix
 from tests.assessments.matrix import LOGIN, PERSONAS
+from tests.factories import make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +22,63 @@ def _all_cases():
 CASES = list(_all_cases())
 
 
+# Planted data and who may ever see it. Every response to every other persona must lack it,
+# whatever the view: another unit's actions, rounds and dialogue notes, and a participant's
+# comment, which only the unit's own dialogue shows (never a case here).
+MARKERS = {
+    "MARKER-B1": {"administrator", "quality_developer_elsewhere"},
+    "MARKER-A2": {"administrator", "quality_developer", "manager_of_b"},
+    "MARKER-COMMENT": set(),
+}
+
+
+def _plant(org) -> None:
+    from assessments.models import Action, PrincipleAgreement
+    from tests.factories import make_round, make_version, release
+    from tests.factories_dialogue import add_respondents
+    from tests.factories_reports import complete
+
+    version = make_version(published=True)
+    for unit, marker in ((org.b1, "MARKER-B1"), (org.a2, "MARKER-A2")):
+        round_ = make_round(unit, version, name=f"{marker}-ROUND")
+        assessment = make_assessment(round_, unit, share_notes=True)
+        Action.objects.create(assessment=assessment, title=f"{marker}-ACTION", responsible="X")
+        PrincipleAgreement.objects.create(
+            assessment=assessment,
+            principle=version.principles.first(),
+            score=3,
+            strengths=f"{marker}-NOTE",
+        )
+        complete(assessment)
+    # A participant's comment in a released snapshot of Enhet A1.
+    commented = make_assessment(make_round(org.a1, version, name="Kommentarer"), org.a1)
+    add_respondents(commented, 5, comment=lambda i, position: "MARKER-COMMENT" if i == 0 else "")
+    release(commented)
+    complete(commented)
+
+
+def _text_of(response) -> str:
+    """What a person reads in the response: pages, JSON, CSV, and the text of PDFs and XLSX."""
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "pdf" in kind:
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    if "spreadsheet" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    return body.decode("utf-8", errors="replace")
+
+
 @pytest.mark.parametrize("persona_name", PERSONAS)
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_it_answers_each_persona_as_expected(case, persona_name, org, persona):
+    _plant(org)
     data = case.setup(org) if case.setup else None
     client = persona(persona_name)
     url = case.url(org, data)
@@ -36,6 +92,24 @@ def test_it_answers_each_persona_as_expected(case, persona_name, org, persona):
         assert response.status_code == expected, (
             f"{case.id} as {persona_name}: {response.status_code}, expected {expected}"
         )
+    text = _text_of(response)
+    for marker, allowed in MARKERS.items():
+        if persona_name not in allowed:
+            assert marker not in text, f"{case.id} shows {marker} to {persona_name}"
+
+
+def test_it_finds_a_marker_where_it_may_be_shown(org, persona):
+    """The markers are real: a view that may show them does, so their absence means something."""
+    _plant(org)
+    from assessments.models import Round
+
+    client = persona("quality_developer_elsewhere")
+    round_ = Round.objects.get(name="MARKER-B1-ROUND")
+    response = client.get(reverse("compare", args=[round_.pk, org.b1.pk]))
+    assert "MARKER-B1-ACTION" in _text_of(response)
+    client = persona("quality_developer")
+    response = client.get(reverse("compare_index"))
+    assert "MARKER-A2-ROUND" in _text_of(response)
 
 
 def test_it_covers_at_least_one_view():

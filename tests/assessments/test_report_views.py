@@ -3,21 +3,31 @@
 import io
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
+from assessments import workflow
 from assessments.models import AssessmentState
+from assessments.reports.unit_report import build_unit_report
 from tests.factories_reports import ACTIONS, make_report_scenario
 
 pytestmark = pytest.mark.django_db
 
 # Session, user, the person's roles, the assessment (scoped), then the report's own queries
 # (see test_unit_report.REPORT_QUERIES).
-PAGE_QUERIES = 23
+PAGE_QUERIES = 20
 
 
 def page(client, assessment, name="unit_report", **params):
     return client.get(reverse(name, args=[assessment.pk]), params)
+
+
+def pdf_text(response):
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
 
 
 @pytest.fixture
@@ -32,6 +42,9 @@ def test_it_shows_the_manager_the_whole_report(scenario, persona):
     assert '<html lang="en">' in html
     assert "Enhet A1" in html and "Summary of findings" in html
     assert 'class="tillit-chart"' in html  # the charts, drawn on the server
+    assert 'class="participants"' not in html  # no one's own point in the triangle
+    assert "Middle half of individual answers" in html  # the interquartile range, no min–max
+    assert "Range of individual answers" not in html
     assert "Oklart vad vi får besluta själva" in html  # the dialogue notes
     for _key, title, *_rest in ACTIONS:
         assert title in html
@@ -76,7 +89,7 @@ def test_it_downloads_the_pdf_as_an_attachment(scenario, persona):
         'attachment; filename="balansrapport-a1-tillitsskattning-ht-2026.pdf"'
     )
     reader = PdfReader(io.BytesIO(response.content))
-    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    text = pdf_text(response)
     assert reader.metadata.title == "Balance report – Enhet A1 – Tillitsskattning HT 2026"
     assert "Summary of findings" in text and "Action plan" in text
     assert "Support and resources" in text
@@ -103,6 +116,51 @@ def test_it_sends_the_manager_to_the_preview_before_completion(org, persona):
     assert page(persona("quality_developer"), scenario.assessment).status_code == 404
 
 
+def test_it_shows_no_figure_in_the_preview_until_the_manager_shows_the_results(org, persona):
+    scenario = make_report_scenario(org, respondents=6, state=AssessmentState.INDIVIDUAL)
+    assessment = scenario.assessment
+    workflow.close_individual(assessment, org.manager_of_a)  # the dialogue, nothing shown yet
+    assessment.refresh_from_db()
+    assert assessment.is_dialogue and assessment.release is None
+    client = persona("manager_of_a")
+
+    html = page(client, assessment, "unit_report_preview", lang="en").content.decode()
+    text = pdf_text(page(client, assessment, "unit_report_preview_pdf", lang="en"))
+    for shown in (" ".join(html.split()), text):
+        assert "The group's figures have not been shown to the group yet" in shown
+        assert "group figures not shown yet" in shown  # on the cover
+        assert "6 participants" in shown  # counts are shown, figures are not
+        assert "Median of individual answers" not in shown
+        assert "Middle half of individual answers" not in shown
+        assert "too few answers to show" not in shown
+    assert "distribution-table" not in html  # no distribution
+    assert 'class="chart chart-distribution"' not in html
+    assert ">Median</th>" not in html and ">Middle half</th>" not in html
+    assert 'class="median-mark"' not in html  # no dimension median stands in
+    assert 'class="cells"' not in html and "Group mean now" not in html
+    assert '>4<span class="of">' in html  # what the group agreed is there
+    for _key, title, *_rest in ACTIONS:
+        assert title in html and title in text
+
+    workflow.reveal_results(assessment, org.manager_of_a)
+    assessment.refresh_from_db()
+    with translation.override("en"):
+        report = build_unit_report(assessment)
+        medians = [floatformat(p.index_median, "-1") for p in report.principles]
+    assert report.enough and all(p.index_median is not None for p in report.principles)
+
+    html = page(client, assessment, "unit_report_preview", lang="en").content.decode()
+    text = pdf_text(page(client, assessment, "unit_report_preview_pdf", lang="en"))
+    for shown in (" ".join(html.split()), text):
+        assert "have not been shown to the group yet" not in shown
+        assert "Median of individual answers" in shown
+        assert "Middle half of individual answers" in shown
+    assert "distribution-table" in html and 'class="median-mark"' in html
+    assert ">Median</th>" in html and "Group mean now" in html
+    for median in medians:
+        assert f'<dd class="figure">{median}</dd>' in html
+
+
 def test_it_sends_the_preview_to_the_final_report_once_completed(scenario, persona):
     response = page(persona("manager_of_a"), scenario.assessment, "unit_report_preview")
     assert response.status_code == 302
@@ -122,9 +180,11 @@ def test_it_hides_distributions_and_dots_below_the_threshold_on_the_page(org, pe
     scenario = make_report_scenario(org, respondents=3)
     html = page(persona("manager_of_a"), scenario.assessment, lang="en").content.decode()
     assert "distribution-table" not in html
-    assert 'class="participants"' not in html
-    assert "Only 3 people answered individually" in html
+    assert 'class="participants"' not in html and 'class="cells"' not in html
+    assert "Only 3 people answered enough to count" in html
     assert "Range of individual answers" not in html
+    assert "Median of individual answers" not in html
+    assert "Middle half of individual answers" not in html
     for _key, title, *_rest in ACTIONS:
         assert title in html
     assert '>4<span class="of">' in html  # an agreed score
@@ -139,6 +199,7 @@ def test_it_runs_a_constant_number_of_queries_for_the_page(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(reverse("unit_report", args=[scenario.assessment.pk]))
     assert response.status_code == 200
+    assert f"<dd>{respondents} deltagare" in response.content.decode()  # the cover, in Swedish
 
 
 def test_it_gives_404_for_a_foreign_units_report(scenario, persona):

@@ -39,6 +39,22 @@ def test_it_gives_the_range():
     assert scoring.value_range([]) is None
 
 
+def test_it_gives_the_interquartile_range():
+    assert scoring.quartiles([1, 2, 3, 4, 5]) == scoring.Quartiles(2.0, 4.0)
+    assert scoring.quartiles([5, 1, 4, 2, 3]) == scoring.Quartiles(2.0, 4.0)
+    assert scoring.quartiles([1, 5]) == scoring.Quartiles(2.0, 4.0)  # interpolated
+    assert scoring.quartiles([3, 3, 3, 3, 3]) == scoring.Quartiles(3.0, 3.0)
+    assert scoring.quartiles([1, 1, 1, 1, 5]) == scoring.Quartiles(1.0, 1.0)
+    assert scoring.quartiles([7]) is None
+    assert scoring.quartiles([]) is None
+
+
+def test_it_keeps_a_single_extreme_answer_out_of_the_quartiles():
+    # The min–max range the band replaced would stretch from 1 to 5 for the same answers.
+    assert scoring.quartiles([3, 3, 4, 4, 4, 3, 1]) == scoring.quartiles([3, 3, 4, 4, 4, 3, 3])
+    assert scoring.quartiles([3, 3, 4, 4, 5]).high == 4.0
+
+
 def test_it_measures_disagreement_as_the_population_standard_deviation():
     assert scoring.spread([1, 5]) == 2.0
     assert scoring.spread([3, 3, 3]) == 0.0
@@ -136,6 +152,7 @@ def test_it_gives_the_same_figures_in_any_order(values, rnd):
     assert scoring.spread(shuffled) == scoring.spread(values)
     assert scoring.distribution(shuffled) == scoring.distribution(values)
     assert scoring.principle_index(shuffled) == scoring.principle_index(values)
+    assert scoring.quartiles(shuffled) == scoring.quartiles(values)
 
 
 @given(answers)
@@ -210,3 +227,34 @@ def test_it_measures_the_gap_as_the_difference_of_the_medians(now, desired):
     assume(now and desired)
     assert scoring.gap(now, desired) == scoring.median(desired) - scoring.median(now)
     assert scoring.gap(desired, now) == -scoring.gap(now, desired)
+
+
+@given(numbers)
+def test_it_keeps_the_quartiles_in_order_within_the_range(values):
+    result = scoring.quartiles(values)
+    if len(values) < 2:
+        assert result is None
+        return
+    span = scoring.value_range(values)
+    assert span.low <= result.low <= scoring.median(values) <= result.high <= span.high
+
+
+@given(
+    st.lists(
+        st.floats(min_value=1, max_value=7, allow_nan=False, allow_infinity=False),
+        min_size=5,
+        max_size=40,
+    ),
+    st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False),
+    st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False),
+)
+def test_it_lets_no_single_extreme_set_the_quartiles(values, lower_by, raise_by):
+    """From five values on, pushing the lowest value further down or the highest further up
+    moves neither quartile: one outlying answer cannot stretch the band."""
+    ordered = sorted(values)
+    result = scoring.quartiles(ordered)
+    assert scoring.quartiles([ordered[0] - lower_by, *ordered[1:]]) == result
+    assert scoring.quartiles([*ordered[:-1], ordered[-1] + raise_by]) == result
+    assert scoring.quartiles([ordered[0] - lower_by, *ordered[1:-1], ordered[-1] + raise_by]) == (
+        result
+    )

@@ -2,13 +2,25 @@
 
 import base64
 import io
+import math
 import re
+import statistics
+from collections import defaultdict
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 from pypdf import PdfReader
 
-from assessments.models import Action, AssessmentState, PrincipleAgreement
+from assessments import disclosure, scoring
+from assessments.models import (
+    Action,
+    AssessmentState,
+    BalanceAnswer,
+    PrincipleAgreement,
+    StatementAnswer,
+)
+from assessments.reports import charts
 from assessments.reports.unit_report import (
     AUDIENCE_OVERSEER,
     build_unit_report,
@@ -16,7 +28,7 @@ from assessments.reports.unit_report import (
     render_unit_report_pdf,
     report_filename,
 )
-from tests.factories import make_assessment, make_round
+from tests.factories import make_assessment, make_round, release
 from tests.factories_reports import (
     ACTIONS,
     POSITIONS_BEFORE,
@@ -30,11 +42,17 @@ from tests.factories_reports import (
 
 pytestmark = pytest.mark.django_db
 
-# Queries for one report whatever the number of respondents: assessment, principles and
-# their statements, dimensions, steering principles, the definition, three answer tables,
-# three agreement tables, actions, the previous assessment and its three agreement tables,
-# the department and its units' scores.
-REPORT_QUERIES = 19
+# Queries for one report whatever the number of respondents: the assessment (with its
+# released figures), principles and their statements, dimensions, steering principles, the
+# definition, three agreement tables, actions, the previous assessment and its three
+# agreement tables, the department and its units' scores. No answer table is read.
+REPORT_QUERIES = 16
+ANSWER_TABLES = (
+    "assessments_statementanswer",
+    "assessments_dimensionanswer",
+    "assessments_balanceanswer",
+    "assessments_principlecomment",
+)
 
 
 def build(assessment, language="sv", **kwargs):
@@ -59,6 +77,82 @@ def principle(report, key):
     return next(p for p in report.principles if p.key == key)
 
 
+def method_text(html):
+    """The report's "About the method" section as plain text."""
+    section = re.search(r'<section[^>]*id="method".*?</section>', html, re.S).group(0)
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+
+# --- what the test knows of the answers, straight from the tables --------------------------
+
+
+def counted_answers(assessment):
+    """Statement answers per respondent who counts: at least half of the framework's
+    statements answered with a value (not "don't know")."""
+    by_respondent = defaultdict(dict)
+    for rid, sid, value in StatementAnswer.objects.filter(
+        respondent__assessment=assessment
+    ).values_list("respondent_id", "statement_id", "value"):
+        by_respondent[rid][sid] = value
+    statements = sum(
+        len(p.statements.all()) for p in assessment.round.framework_version.principles.all()
+    )
+    needed = max(1, math.ceil(statements / 2))
+    return {
+        rid: answers
+        for rid, answers in by_respondent.items()
+        if len(scoring.known(answers.values())) >= needed
+    }
+
+
+def indices(assessment, principle_key):
+    """The counted respondents' indices for one principle."""
+    version = assessment.round.framework_version
+    statement_ids = [s.pk for s in version.principles.get(key=principle_key).statements.all()]
+    return [
+        index
+        for answers in counted_answers(assessment).values()
+        if (index := scoring.principle_index(answers.get(sid) for sid in statement_ids)) is not None
+    ]
+
+
+def balances_now(assessment):
+    counted = counted_answers(assessment)
+    return [
+        (market, hierarchy, trust)
+        for rid, market, hierarchy, trust in BalanceAnswer.objects.filter(
+            respondent__assessment=assessment, kind="now"
+        ).values_list("respondent_id", "market", "hierarchy", "trust")
+        if rid in counted
+    ]
+
+
+def people_per_cell(balances):
+    """How many balances lie in each 20-point cell (keyed by its low market and hierarchy);
+    a point on the outer edge at a grid line belongs to the cell just inside."""
+    cells = defaultdict(int)
+    for market, hierarchy, _trust in balances:
+        i, j = min(market // 20, 4), min(hierarchy // 20, 4)
+        if i + j > 4:
+            i, j = (i - 1, j) if i > 0 else (i, j - 1)
+        cells[(i * 20, j * 20)] += 1
+    return dict(cells)
+
+
+def dot_positions(report, balances):
+    """Where the triangle would put a dot for each balance, as ``cx="…" cy="…"``."""
+    reference = charts.balance_triangle(
+        now=None,
+        desired=None,
+        labels={s.key: s.name for s in report.balance.steering},
+        title="x",
+        description="x",
+        id_prefix="reference",
+        points=[charts.Balance(*b) for b in balances],
+    )
+    return re.findall(r'<circle (cx="[^"]+" cy="[^"]+") r="2.5"/>', reference)
+
+
 @pytest.fixture
 def scenario(org):
     return make_report_scenario(org, respondents=8)
@@ -78,9 +172,22 @@ def test_it_builds_the_report_from_answers_and_agreements(scenario):
     assert (keys[0], keys[-1]) == ("stod", "tillit")
     assert {p.key: p.agreed for p in report.principles} == SCORES_NOW
     for section in report.principles:
-        assert section.distribution.answered == 8 * len(section.statements)
+        # The pooled distribution holds the answers of the statements shown: here all of them.
         assert all(s.distribution.answered == 8 for s in section.statements)
+        assert section.distribution.answered == 8 * len(section.statements)
         assert 1 <= section.index_low <= section.index_median <= section.index_high <= 5
+        # The spread is the interquartile range of the counted respondents' indices, not
+        # their lowest and highest.
+        values = indices(scenario.assessment, section.key)
+        assert section.index_count == len(values) == 8
+        assert section.index_median == pytest.approx(statistics.median(values))
+        low, _median, high = statistics.quantiles(values, n=4, method="inclusive")
+        assert (section.index_low, section.index_high) == (
+            pytest.approx(low),
+            pytest.approx(high),
+        )
+        if min(values) < max(values):
+            assert (section.index_low, section.index_high) != (min(values), max(values))
     assert principle(report, "handlingsutrymme").obstacles.startswith("Oklart vad vi får")
 
     follow_up = next(d for d in report.dimensions if d.key == "follow_up")
@@ -90,10 +197,16 @@ def test_it_builds_the_report_from_answers_and_agreements(scenario):
 
     balance = report.balance
     assert balance.agreed_now.as_tuple() == (15, 60, 25)
-    assert len(balance.participants_now) == 8
-    assert list(balance.participants_now) == sorted(
-        balance.participants_now, key=lambda b: b.as_tuple()
-    )
+    # No one's own point: only cells holding at least the threshold of people, here none
+    # (the eight views of now spread over cells of at most four).
+    expected = {
+        cell: n
+        for cell, n in people_per_cell(balances_now(scenario.assessment)).items()
+        if n >= settings.MIN_RESPONDENTS
+    }
+    assert {(c.market, c.hierarchy): c.count for c in balance.cells_now} == expected
+    assert all(c.count >= settings.MIN_RESPONDENTS for c in balance.cells_now)
+    assert balance.answered_now == 8
     assert [a.title for a in report.actions] == [a[1] for a in ACTIONS]  # undated last
     assert [a.title for a in principle(report, "stod").actions] == [ACTIONS[1][1]]
     assert [f.kind for f in report.findings] == [
@@ -174,11 +287,13 @@ def test_it_hides_everything_from_individual_answers_below_the_threshold(org, se
     scenario = make_report_scenario(org, respondents=4)
     report = build(scenario.assessment, "en")
 
+    assert scenario.assessment.release is None  # four counted: nothing could be released
     assert report.respondents == 4 and not report.enough
     assert all(p.distribution is None and p.index_median is None for p in report.principles)
+    assert all(p.index_low is None and p.index_high is None for p in report.principles)
     assert all(s.distribution is None for p in report.principles for s in p.statements)
     assert all(d.median_now is None for d in report.dimensions)
-    assert report.balance.participants_now == () and report.balance.mean_now is None
+    assert report.balance.cells_now == () and report.balance.mean_now is None
     assert {p.key: p.agreed for p in report.principles} == SCORES_NOW
     assert len(report.actions) == len(ACTIONS)
 
@@ -187,22 +302,91 @@ def test_it_hides_everything_from_individual_answers_below_the_threshold(org, se
     assert len(charts) == 3  # triangle, radar, profile: no distribution bars
     assert "distribution-table" not in html
     assert not any('class="participants"' in svg for svg in charts)  # no participant dots
-    assert "participant-dots-note" not in html
-    assert "Only 4 people answered individually" in html
-    assert "Fewer than 5 people answered" in html
+    assert not any('class="cells"' in svg for svg in charts)  # and no density cells
+    assert "participant-dots-note" not in html and "density-note" not in html
+    assert "Only 4 people answered enough to count" in html
+    assert "No figures from individual answers were released" in html  # the findings
     for _key, title, *_rest in ACTIONS:
         assert title in html
     assert re.search(r"Room for action</th>\s*<td class=\"num strong\">2</td>", html)
 
 
-def test_it_leaves_out_a_statement_too_few_answered(scenario, settings):
-    settings.MIN_RESPONDENTS = 9
-    add_answers(scenario.assessment, 1, seed=3)  # nine people, but only those nine
-    report = build(scenario.assessment)
-    assert report.enough
-    assert all(s.distribution is not None for p in report.principles for s in p.statements)
-    settings.MIN_RESPONDENTS = 10
-    assert not build(scenario.assessment).enough
+def test_it_leaves_out_a_statement_too_few_answered(org, settings):
+    # Eight people, all counted, and a threshold of eight: a statement shows only where all
+    # eight answered it with a value ("don't know" is no value).
+    settings.MIN_RESPONDENTS = 8
+    scenario = make_report_scenario(org, respondents=8)
+    report = build(scenario.assessment, "en")
+    assert report.enough and report.respondents == 8
+
+    with_value = defaultdict(int)
+    for answers in counted_answers(scenario.assessment).values():
+        for sid, value in answers.items():
+            with_value[sid] += value is not None
+    version = scenario.assessment.round.framework_version
+    hidden = shown = 0
+    for section in report.principles:
+        statements = version.principles.get(key=section.key).statements.order_by("order", "pk")
+        for row, statement in zip(section.statements, statements, strict=True):
+            assert row.key == statement.key
+            if with_value[statement.pk] >= 8:
+                assert row.distribution is not None and row.median is not None
+                shown += 1
+            else:
+                assert row.distribution is None and row.median is None, row.key
+                hidden += 1
+        # The principle pools only the statements shown, so no withheld one can be worked out.
+        pooled = sum(row.distribution.answered for row in section.statements if row.distribution)
+        assert (section.distribution.answered if section.distribution else 0) == pooled
+    assert hidden and shown  # the data hold both kinds
+    assert "too few answers to show" in html_of(report, "en")
+
+
+def test_it_shows_the_released_figures_not_answers_given_or_removed_since(scenario):
+    released = build(scenario.assessment)
+    add_answers(scenario.assessment, 4, seed=11)  # answers after the release…
+    later = build(scenario.assessment)
+    assert later.respondents == released.respondents == 8
+    assert later.principles == released.principles
+    assert later.dimensions == released.dimensions and later.balance == released.balance
+    StatementAnswer.objects.filter(respondent__assessment=scenario.assessment).delete()
+    assert build(scenario.assessment).principles == released.principles  # …or none at all
+
+
+def test_it_counts_only_respondents_who_answered_half_the_statements(org, settings):
+    settings.MIN_RESPONDENTS = 5
+    scenario = make_report_scenario(org, respondents=4, state=AssessmentState.INDIVIDUAL)
+    # A fifth person answered one statement, "don't know" to the rest: they joined, but
+    # answered too little to count, so five joined and the figures still stay hidden.
+    late = add_answers(scenario.assessment, 1, seed=5)[0]
+    answers = StatementAnswer.objects.filter(respondent=late)
+    first = answers.order_by("pk").values_list("pk", flat=True).first()
+    answers.exclude(pk=first).update(value=None, dont_know=True)
+    assert len(counted_answers(scenario.assessment)) == 4
+    scenario.assessment.state = AssessmentState.DIALOGUE
+    scenario.assessment.save(update_fields=["state"])
+    assert release(scenario.assessment).status == disclosure.TOO_FEW
+    report = build(scenario.assessment, "en")
+    assert report.respondents == 4 and not report.enough
+    assert "Only 4 people answered enough to count" in html_of(report, "en")
+
+
+def test_it_shows_density_cells_only_where_enough_people_are(org):
+    scenario = make_report_scenario(org, respondents=30)
+    report = build(scenario.assessment, "en")
+    people = people_per_cell(balances_now(scenario.assessment))
+    shown = {(c.market, c.hierarchy): c.count for c in report.balance.cells_now}
+    assert shown == {cell: n for cell, n in people.items() if n >= settings.MIN_RESPONDENTS}
+    assert shown and any(n < settings.MIN_RESPONDENTS for n in people.values())
+
+    html = html_of(report, "en")
+    triangle = charts_in(html)[0]
+    group = re.search(r'<g class="cells"[^>]*>(.*?)</g>', triangle, re.S).group(1)
+    assert group.count("<polygon") == len(shown)  # one shaded area per cell shown
+    for n in shown.values():
+        assert f">{n}</tspan>" in triangle  # with its number of people
+    assert 'class="participants"' not in triangle and 'class="points"' not in triangle
+    assert "density-note" in html
 
 
 def test_it_shows_the_dialogue_notes_to_overseers_only_when_the_unit_shares_them(org):
@@ -229,15 +413,44 @@ def test_it_refuses_an_unknown_audience(scenario):
         build(scenario.assessment, audience="everyone")
 
 
+def test_it_states_the_anonymity_rules_in_the_method_note(org, settings):
+    settings.MIN_RESPONDENTS = 6
+    scenario = make_report_scenario(org, respondents=8)
+    note = method_text(html_of(build(scenario.assessment, "en"), "en"))
+    # The threshold, as configured.
+    assert "no figure stands on fewer than 6 people" in note
+    assert "Each figure needs 6 answers of its own" in note
+    assert "at least 6 people's views of now" in note
+    # Who counts.
+    assert "at least half of the statements with a value other than “don't know”" in note
+    # The difference rule between releases.
+    assert "at least that many people have joined or changed their answers" in note
+    assert "worked out from the difference" in note
+    # The spread, and no one's extremes.
+    assert "middle half of the answers (the interquartile range)" in note
+    assert "no lowest or highest answer" in note
+    assert "no one's point in the triangle" in note
+
+
+def test_it_never_describes_the_spread_as_lowest_to_highest(scenario):
+    html = " ".join(html_of(build(scenario.assessment, "en"), "en").split())
+    assert "from the lowest to the highest" not in html
+    assert "middle half of the participants' own answers" in html.replace("&#x27;", "'")
+
+
 @pytest.mark.parametrize("respondents", [5, 60])
 def test_it_builds_the_report_in_a_constant_number_of_queries(
     org, respondents, django_assert_num_queries
 ):
     assessment = make_report_scenario(org, respondents=respondents).assessment
-    with django_assert_num_queries(REPORT_QUERIES), translation.override("sv"):
+    with (
+        django_assert_num_queries(REPORT_QUERIES) as captured,
+        translation.override("sv"),
+    ):
         report = build_unit_report(assessment)
         render_unit_report_html(report, for_pdf=True)
     assert report.respondents == respondents
+    assert not [q["sql"] for q in captured if any(t in q["sql"] for t in ANSWER_TABLES)]
 
 
 def test_it_builds_a_first_report_without_previous_round_or_department(org):
@@ -268,7 +481,14 @@ def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     charts = charts_in(html)
     assert len(charts) == 3 + 7  # triangle, radar, profile and one distribution per principle
     assert all(svg.startswith("<svg") and 'role="img"' in svg for svg in charts)
-    assert 'class="participants"' in charts[0]  # enough answered: each participant a dot
+    # Enough answered, yet no participant is a dot: no group of dots, and the eight views of
+    # now are not drawn where the triangle would put them.
+    triangle = charts_in(html)[0]
+    assert 'class="participants"' not in triangle and 'class="points"' not in triangle
+    positions = dot_positions(build(scenario.assessment, "en"), balances_now(scenario.assessment))
+    assert len(positions) == 8
+    assert not all(p in triangle for p in positions)
+    assert 'r="2.5"' not in triangle  # no dot of any kind
     assert 'alt="Steering balance: now and desired"' in html
     assert 'alt="Answers on Support and resources"' in html
     assert "<svg" not in html  # in the PDF the charts are images, not inline SVG

@@ -15,7 +15,7 @@ from assessments.models import (
 from principles.models import FrameworkVersion
 from tests.browser.helpers import PHONE
 from tests.browser.helpers import check_page as _check
-from tests.factories import make_assessment, make_round
+from tests.factories import make_assessment, make_round, release
 from tests.factories_dialogue import add_respondents
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,9 +68,11 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     _check(page, "manager-assessment-1280")
     _on_phone(browser, context, page_url, "manager-assessment")
 
+    page.get_by_label("How many will answer?").fill("6")
     page.get_by_role("button", name="Open individual reflection").click()
     page.wait_for_load_state()
-    assert UnitAssessment.objects.get(pk=assessment.pk).state == AssessmentState.INDIVIDUAL
+    opened = UnitAssessment.objects.get(pk=assessment.pk)
+    assert (opened.state, opened.expected_respondents) == (AssessmentState.INDIVIDUAL, 6)
 
     # The code on the projector.
     page.get_by_role("link", name="Show the code on the projector").first.click()
@@ -155,10 +157,9 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
 
 
 def test_it_shows_the_threshold_explanation_accessibly(live_server, browser, assessment):
-    UnitAssessment.objects.filter(pk=assessment.pk).update(
-        state=AssessmentState.DIALOGUE, results_revealed=True
-    )
+    UnitAssessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.DIALOGUE)
     add_respondents(assessment, 4)
+    assert release(assessment).status == "too_few"
     context = browser.new_context(viewport=PROJECTOR, locale="en-GB")
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()

@@ -148,6 +148,7 @@ def test_it_walks_the_whole_journey(journey, org):
     with manager.expect_navigation():
         manager.get_by_role("link", name="Tillitsskattning HT 2026").click()
     journey.check(manager, "manager-assessment")
+    manager.get_by_label("How many will answer?").fill("5")
     with manager.expect_navigation():
         manager.get_by_role("button", name="Open individual reflection").click()
     code = manager.locator(".join-code").inner_text()
