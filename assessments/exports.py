@@ -50,13 +50,17 @@ def columns(comparison: Comparison) -> list[ExportColumn]:
         ExportColumn(_("Unit"), _("The unit's name.")),
         ExportColumn(
             _("Respondents"),
-            _("How many participants answered at least one question (a count, no answers)."),
+            _(
+                "How many participants answered enough to count: at least half of the "
+                "statements with a value (a count, no answers)."
+            ),
         ),
         ExportColumn(
             _("Medians shown"),
             _(
-                "Yes where at least %(min)d answered, so the medians may be shown; no where "
-                "fewer did: then only the group's agreements are given."
+                "Yes where the group's figures were released (at least %(min)d counted), so "
+                "the medians may be shown; no otherwise: then only the group's agreements "
+                "are given."
             )
             % {"min": threshold},
         ),
