@@ -10,7 +10,7 @@ import pytest
 from assessments import disclosure
 from assessments.disclosure import Answers, Layout
 from assessments.models import AssessmentState, Release
-from tests.factories import release
+from tests.factories import make_version, release
 from tests.factories_dialogue import add_respondents, make_unit_assessment
 
 LIMIT = 5
@@ -316,3 +316,15 @@ def test_it_releases_many_only_from_the_threshold(org, n, released):
 def test_it_needs_half_the_statements_rounded_up(statements, needed):
     layout = Layout(principles=((1, tuple(range(statements))),), dimensions=())
     assert layout.needed == needed
+
+
+def test_it_counts_no_one_without_a_single_statement_answered(org):
+    # A framework without statements (a draft's state): answering only the dimensions and the
+    # balance never makes anyone count, in SQL as in Python.
+    version = make_version(statements=0, published=True)
+    assessment = make_unit_assessment(org, state=AssessmentState.DIALOGUE, version=version)
+    add_respondents(assessment, LIMIT, statement_value=None)
+    assert disclosure.participation(assessment).counted == 0
+    layout = Layout.for_version(version.pk)
+    assert layout.needed == 1
+    assert disclosure.load([assessment.pk], layout)[assessment.pk] == {}
