@@ -6,12 +6,13 @@ assessment pages show counts only.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from . import importing
+from . import importing, workflow
 from .models import Action, Role, Round, StateChange, Unit, UnitAssessment
 
 # Uploads larger than this are refused before parsing (50,000 units are about 2 MB).
@@ -273,9 +274,24 @@ class RoundAdmin(admin.ModelAdmin):
 
 class StateChangeInline(ViewOnlyMixin, admin.TabularInline):
     model = StateChange
-    fields = ["from_state", "to_state", "changed_by", "changed_at"]
+    fields = ["from_state", "to_state", "changed_by", "changed_at", "reason"]
     readonly_fields = fields
     extra = 0
+
+
+class ReopenForm(forms.Form):
+    """Why a completed assessment is reopened: kept in its history, which the manager sees."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_(
+            "Say why the assessment is reopened, e.g. which agreement was recorded wrongly. "
+            "The reason is kept in the assessment's history, which the unit's manager sees."
+        ),
+        min_length=workflow.REASON_MIN,
+        max_length=workflow.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
 
 
 @admin.register(UnitAssessment)
@@ -310,6 +326,95 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [StateChangeInline]
+    change_form_template = "admin/assessments/unitassessment/change_form.html"
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/reopen/",
+                self.admin_site.admin_view(self.reopen_view),
+                name="{}_{}_reopen".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_reopen_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Administrators who may look at the assessment may reopen it (never managers)."""
+        user = request.user
+        return (
+            user.is_active
+            and (user.is_staff or user.is_superuser)
+            and self.has_view_permission(request, obj)
+        )
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_reopen_permission": self.has_reopen_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reopen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Completed → dialogue with a reason: an intermediate page, then the workflow."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_reopen_permission(request, obj):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[obj.pk],
+            current_app=self.admin_site.name,
+        )
+        if not obj.is_completed:
+            messages.error(
+                request,
+                _("Only a completed assessment can be reopened; this one is “%(state)s”.")
+                % {"state": obj.get_state_display()},
+            )
+            return HttpResponseRedirect(change_url)
+        form = ReopenForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                workflow.reopen_completed(obj, request.user, reason=reason)
+            except workflow.WorkflowError as error:
+                if error.code != "reason":
+                    messages.error(request, error.message)
+                    return HttpResponseRedirect(change_url)
+                form.add_error("reason", error.message)
+            else:
+                self.log_change(
+                    request,
+                    obj,
+                    _("Reopened for the dialogue. Reason: %(reason)s") % {"reason": reason},
+                )
+                messages.success(
+                    request,
+                    _(
+                        "“%(assessment)s” is reopened for the dialogue: the manager can change "
+                        "the agreements and complete it again."
+                    )
+                    % {"assessment": obj},
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Reopen a completed assessment"),
+            "object": obj,
+            "form": form,
+            "change_url": change_url,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request,
+            "admin/assessments/unitassessment/reopen.html",
+            context,
+            status=400 if form.errors else 200,
+        )
 
     def get_queryset(self, request: HttpRequest):
         return (

@@ -295,3 +295,136 @@ def set_action_status(
     if not updated:
         raise AgreementConflict(Action.objects.filter(pk=pk).first())
     return Action.objects.get(pk=pk)
+
+
+# --- one field at a time: the facilitator's view saves each field as it is typed -------------
+#
+# Per-field optimistic locking: a save names the value the field had when the facilitator
+# started editing (`base`). If the stored value is no longer that, someone else saved the field
+# meanwhile: FieldConflict, nothing written. Two facilitators editing different fields of one
+# item never get in each other's way; the same field never overwrites silently.
+
+POINTS = ("market", "hierarchy", "trust")
+FIELDS_OF = {
+    "principle": ("score", "strengths", "obstacles"),
+    "dimension": ("now", "desired"),
+    "balance": ("points",),
+}
+
+
+class FieldConflict(Exception):
+    """Someone else saved this field since the facilitator started editing it."""
+
+    def __init__(self, current, by, at) -> None:
+        super().__init__(_("Someone else changed this meanwhile; your text was not saved."))
+        self.current, self.by, self.at = current, by, at
+
+
+def _digits(raw: str) -> int | None:
+    raw = raw.strip()
+    if raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def parse_field(kind: str, field: str, raw: str | dict[str, str]) -> object:
+    """A field's value from what a form or the page's script sent; ValidationError if bad.
+
+    Notes are text (stripped); scores and positions a whole number or None ("not agreed");
+    the balance three whole numbers adding up to 100, or None when all three are empty.
+    """
+    if kind == "balance":
+        raw = raw if isinstance(raw, dict) else {}
+        try:
+            parts = [_digits(str(raw.get(key, ""))) for key in POINTS]
+        except ValueError:
+            raise ValidationError({field: _("Write whole numbers of points.")}) from None
+        if all(part is None for part in parts):
+            return None
+        problem = balance_problem(*parts)
+        if problem:
+            raise ValidationError({field: problem})
+        return tuple(parts)
+    text = (raw if isinstance(raw, str) else "").replace("\r\n", "\n")
+    if "\x00" in text:
+        raise ValidationError({field: _("The text contains a character that cannot be saved.")})
+    if field in ("strengths", "obstacles"):
+        check_length(text.strip(), field, NOTE_MAX_LENGTH)
+        return text.strip()
+    high = 5 if kind == "principle" else 7
+    try:
+        value = _digits(text)
+    except ValueError:
+        value = -1
+    check_score(value, field, 1, high)
+    return value
+
+
+def _item(assessment: UnitAssessment, item: str, version_id: int):
+    """(kind, model, lookup) of an item key such as "principle-12", "balance-now"."""
+    kind, _sep, key = item.partition("-")
+    if kind == "balance" and key in BalanceKind.values:
+        return kind, BalanceAgreement, {"assessment": assessment, "kind": key}
+    if kind in ("principle", "dimension") and key.isascii() and key.isdigit() and len(key) < 10:
+        model = Principle if kind == "principle" else Dimension
+        target = model.objects.filter(pk=int(key), version_id=version_id).first()
+        if target is not None:
+            agreement = PrincipleAgreement if kind == "principle" else DimensionAgreement
+            return kind, agreement, {"assessment": assessment, kind: target}
+    raise ValidationError(_("This is not an item of the assessment."))
+
+
+def stored_value(agreement, kind: str, field: str) -> object:
+    """A field's value as stored (None or "" when nothing is)."""
+    if agreement is None:
+        return "" if field in ("strengths", "obstacles") else None
+    if kind == "balance":
+        return tuple(getattr(agreement, key) for key in POINTS)
+    return getattr(agreement, field)
+
+
+@transaction.atomic
+def save_field(
+    assessment: UnitAssessment, user, *, item: str, field: str, value: object, base: object
+):
+    """Save one field of one item if it still holds `base`; returns the stored agreement.
+
+    A value equal to what is stored writes nothing. Values come through ``parse_field``.
+    """
+    locked = _open_for_agreements(assessment, user)  # every save of the meeting queues here
+    # The version from the caller's assessment (a round never changes it): one query less.
+    kind, model, lookup = _item(locked, item, assessment.round.framework_version_id)
+    if field not in FIELDS_OF[kind]:
+        raise ValidationError(_("This is not a field of the item."))
+    current = model.objects.filter(**lookup).select_related("updated_by").first()
+    stored = stored_value(current, kind, field)
+    if stored == value:
+        return current
+    if stored != base:
+        raise FieldConflict(stored, current.updated_by if current else None, current.updated_at)
+    if value is None and kind == "balance":  # all three emptied: no agreed balance
+        current.delete()
+        return None
+    values = dict(zip(POINTS, value, strict=True)) if kind == "balance" else {field: value}
+    if current is None:
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not spoil the transaction
+                return model.objects.create(**lookup, **values, lock_version=1, updated_by=user)
+        except IntegrityError:
+            # Created a moment ago by someone else (databases without row locks, e.g. SQLite).
+            current = model.objects.filter(**lookup).select_related("updated_by").first()
+            if stored_value(current, kind, field) == value:
+                return current  # the same text, saved twice at once
+            raise FieldConflict(
+                stored_value(current, kind, field),
+                current.updated_by if current else None,
+                current.updated_at if current else None,
+            ) from None
+    for name, new in values.items():
+        setattr(current, name, new)
+    current.lock_version += 1
+    current.updated_by = user
+    current.save(update_fields=[*values, "lock_version", "updated_by", "updated_at"])
+    return current

@@ -82,9 +82,16 @@ class PhaseClosedError(Exception):
                 "This self-assessment has not opened yet. Your manager will tell you when it "
                 "does; then open the same link again."
             )
+        if self.state == AssessmentState.COMPLETED:
+            return gettext_lazy(
+                "This self-assessment is completed, so answers can no longer be given or "
+                "changed. Ask your manager for the group's balance report."
+            )
         return gettext_lazy(
             "The individual part of this self-assessment is closed, so answers can no longer "
-            "be given or changed. Your answers so far are kept."
+            "be given or changed. Your answers so far are kept. Next, in the meeting, your "
+            "manager shows the group's results – summaries only, never anyone's own answers – "
+            "and you talk them over together."
         )
 
 

@@ -8,16 +8,18 @@ test_disclosure_boundary.py`` enforces it). The rules, as the report's method no
   (``COUNTED_SHARE``). Only those respondents' answers go into any figure.
 * **Released snapshots.** Figures exist only in a ``Release``: nothing is computed for a page
   before the manager reveals, previews included; until then only counts are shown. A reveal
-  computes the figures once from the counted answer set and stores them with a keyed digest
-  of each member's answers. A later reveal is refused unless its answer set differs from
-  *every* earlier release by at least the threshold of respondents (joined, left, or
-  changed): otherwise the difference between two releases would be a few people's answers.
+  computes the figures once from the counted answer set and stores them with, per figure, a
+  keyed digest of each member's contribution (never the answers). A later reveal is measured
+  figure by figure against *every* earlier release: a figure takes a new value only when at
+  least the threshold of respondents changed what it stands on (joined, left or changed an
+  answer to it); otherwise it stays as shown, so no figure of two releases differs by fewer
+  people than the threshold. A reveal that would change nothing visible is refused.
 * **Each figure on its own.** A release needs the threshold of counted respondents, and each
   figure in it needs the threshold of answers of its own: a statement's distribution and
-  median (answers with a value), a principle's median and interquartile range (respondents
-  with an index), a dimension's medians, a balance's mean, a cell of the balance triangle.
-  A principle's pooled distribution pools only the statements shown, so that it never lets
-  a withheld statement be worked out by subtraction.
+  median (answers with a value), a dimension's medians, a balance's mean, a cell of the
+  balance triangle. A principle's index, median and interquartile range and its pooled
+  distribution use only the statements shown, so a withheld statement's few answers can
+  neither move a shown figure nor be worked out by subtraction.
 * **No per-person values.** No dots, no minimum or maximum: the spread shown is the
   interquartile range, which from five values on involves neither extreme.
 * **Comments** are kept in the release, shuffled once, with no times or order of arrival.
@@ -27,7 +29,6 @@ The threshold is ``settings.MIN_RESPONDENTS`` (default 5), read here and nowhere
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections import defaultdict
@@ -236,19 +237,6 @@ class Answers:
     balances: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     comments: dict[int, str] = field(default_factory=dict)
 
-    def digest(self) -> str:
-        """A keyed digest of everything answered: equal exactly when the answers are."""
-        canonical = json.dumps(
-            [
-                sorted(self.statements.items()),
-                sorted((k, list(v)) for k, v in self.dimensions.items()),
-                sorted((k, list(v)) for k, v in self.balances.items()),
-                sorted((k, v.strip()) for k, v in self.comments.items() if v.strip()),
-            ],
-            separators=(",", ":"),
-        )
-        return salted_hmac(DIGEST_SALT, canonical, algorithm="sha256").hexdigest()[:32]
-
 
 AnswerSet = dict[int, Answers]  # respondent id -> answers
 
@@ -418,6 +406,61 @@ def _cell_of(balance: tuple[int, int, int]) -> tuple[int, int]:
     return i * CELL_POINTS, j * CELL_POINTS
 
 
+def _index(person: Answers, statements: Sequence[int]) -> float | None:
+    """A respondent's index over the statements shown: a withheld statement's few answers
+    must not move a median that is shown."""
+    return scoring.principle_index(
+        person.statements[s] for s in statements if s in person.statements
+    )
+
+
+def _shown_statements(layout: Layout, answer_set: Mapping[int, Answers], limit: int) -> set[int]:
+    return {
+        sid
+        for _pid, sids in layout.principles
+        for sid in sids
+        if sum(1 for p in answer_set.values() if p.statements.get(sid) is not None) >= limit
+    }
+
+
+def contributions(
+    layout: Layout, answer_set: Mapping[int, Answers], limit: int
+) -> dict[str, dict[str, str]]:
+    """Per figure, each respondent's keyed digest of what they put into it.
+
+    Two answer sets give a figure the same value when its contributions are equal; the number
+    of respondents whose contribution differs is what a later release is measured by, figure
+    by figure (see ``release``). Keys: ``s<statement>``, ``i<principle>`` (index),
+    ``c<principle>`` (comment), ``n<dimension>``/``d<dimension>`` (now, desired), ``b<kind>``.
+    """
+    shown = _shown_statements(layout, answer_set, limit)
+    made: dict[str, dict[str, str]] = defaultdict(dict)
+
+    def put(key: str, rid: int, value: object) -> None:
+        made[key][str(rid)] = salted_hmac(
+            DIGEST_SALT, f"{key}:{value!r}", algorithm="sha256"
+        ).hexdigest()[:16]
+
+    for rid, person in answer_set.items():
+        for pid, sids in layout.principles:
+            for sid in sids:
+                if sid in person.statements:
+                    put(f"s{sid}", rid, person.statements[sid])
+            index = _index(person, [sid for sid in sids if sid in shown])
+            if index is not None:
+                put(f"i{pid}", rid, round(index, 9))
+            if text := person.comments.get(pid, "").strip():
+                put(f"c{pid}", rid, text)
+        for did, (now, desired) in person.dimensions.items():
+            if now is not None:
+                put(f"n{did}", rid, now)
+            if desired is not None:
+                put(f"d{did}", rid, desired)
+        for kind, points in person.balances.items():
+            put(f"b{kind}", rid, tuple(points))
+    return dict(made)
+
+
 def compute(layout: Layout, answer_set: Mapping[int, Answers], limit: int) -> Figures:
     """Every figure of one answer set, each withheld below ``limit`` answers of its own."""
     people = list(answer_set.values())
@@ -444,15 +487,11 @@ def compute(layout: Layout, answer_set: Mapping[int, Answers], limit: int) -> Fi
                 figure = StatementFigure(len(answers), len(numbers), None, None, None)
                 hidden += 1
             statements[sid] = figure
-        indices = [
-            index
-            for p in people
-            if (
-                index := scoring.principle_index(p.statements[s] for s in sids if s in p.statements)
-            )
-            is not None
-        ]
-        enough = len(indices) >= limit
+        shown = [sid for sid in sids if statements[sid].shown]
+        indices = [index for p in people if (index := _index(p, shown)) is not None]
+        # Over shown statements only: any shown statement has the threshold of values, so the
+        # index stands on at least that many people exactly when one is shown.
+        enough = bool(shown)
         comments = [text for p in people if (text := p.comments.get(pid, "").strip())]
         shuffle(comments)  # unattributed, in no order that could point at anyone
         principles[pid] = PrincipleFigure(
@@ -599,7 +638,7 @@ class Outcome:
     status: str
     release: Release | None
     counted: int
-    difference: int | None = None  # respondents joined, left or changed since the closest
+    kept: int = 0  # figures carried forward unchanged: too few changed them
 
     @property
     def released(self) -> bool:
@@ -608,6 +647,11 @@ class Outcome:
     @property
     def message(self) -> str:
         limit = threshold()
+        if self.status == RELEASED and self.kept:
+            return _(
+                "The results are shown. Some figures are as they were shown before: fewer than "
+                "%(min)d people have changed what they stand on since."
+            ) % {"min": limit}
         if self.status == RELEASED:
             return _("The results are shown.")
         if self.status == UNCHANGED:
@@ -620,27 +664,67 @@ class Outcome:
                 "anonymity, results are shown only when at least %(min)d have.",
                 self.counted,
             ) % {"counted": self.counted, "min": limit}
-        return ngettext(
-            "Since results were last shown, %(n)d person has joined or changed answers. New "
-            "results are shown only when at least %(min)d have, so that no one's answers can be "
-            "worked out from the difference. The results shown earlier stay.",
-            "Since results were last shown, %(n)d people have joined or changed answers. New "
-            "results are shown only when at least %(min)d have, so that no one's answers can be "
-            "worked out from the difference. The results shown earlier stay.",
-            self.difference or 0,
-        ) % {"n": self.difference or 0, "min": limit}
+        # Not how many: an exact number would tell whether one person changed their answers.
+        return _(
+            "Since the results were last shown, fewer than %(min)d people have joined or changed "
+            "any one answer. New results are shown only when at least %(min)d have, so that no "
+            "one's answers can be worked out from the difference. The results shown earlier stay."
+        ) % {"min": limit}
 
 
 def difference(earlier: Mapping[str, str], current: Mapping[str, str]) -> int:
-    """Respondents in one set but not the other, or in both with different answers."""
+    """Respondents in one set but not the other, or in both with different contributions."""
     return sum(1 for rid in earlier.keys() | current.keys() if earlier.get(rid) != current.get(rid))
 
 
-def release(assessment: UnitAssessment, user=None, *, layout: Layout | None = None) -> Outcome:
-    """Release the current answer set's figures, if the rules allow; see the module docstring.
+def _carry_forward(new: dict, old: dict, keys: set[str]) -> dict:
+    """``new`` figures with the figures named in ``keys`` as ``old`` had them; the pooled
+    distributions and hidden counts then follow the statements as finally shown."""
+    for key in keys:
+        kind, ident = key[0], key[1:]
+        if kind == "s":
+            new["statements"][ident] = old["statements"][ident]
+        elif kind == "i":
+            for part in ("n", "median", "quartiles"):
+                new["principles"][ident][part] = old["principles"][ident][part]
+        elif kind == "c":
+            new["principles"][ident]["comments"] = old["principles"][ident]["comments"]
+        elif kind in "nd":
+            a, b = (0, 2) if kind == "n" else (1, 3)
+            new["dimensions"][ident][a] = old["dimensions"][ident][a]
+            new["dimensions"][ident][b] = old["dimensions"][ident][b]
+        elif kind == "b":
+            new["balances"][ident] = old["balances"][ident]
+    return new
 
-    Runs inside the caller's transaction with the assessment's row locked (``workflow``
-    locks it and checks who asks and in which state).
+
+def _pool(figures: dict, layout: Layout) -> dict:
+    for pid, sids in layout.principles:
+        shown = [figures["statements"][str(sid)][2] for sid in sids]
+        counts = [d for d in shown if d is not None]
+        principle = figures["principles"][str(pid)]
+        principle["hidden"] = len(shown) - len(counts)
+        principle["distribution"] = (
+            {
+                "counts": [sum(c) for c in zip(*(d["counts"] for d in counts), strict=True)],
+                "dont_know": sum(d["dont_know"] for d in counts),
+            }
+            if counts
+            else None
+        )
+    return figures
+
+
+def release(assessment: UnitAssessment, user=None, *, layout: Layout | None = None) -> Outcome:
+    """Release the current answer set's figures, as far as the rules allow.
+
+    A first release needs the threshold of counted respondents. A later one is measured figure
+    by figure against every earlier release: a figure takes its new value only if the
+    respondents whose contribution to it differs number none (the value was shown before) or
+    at least the threshold for every earlier release; otherwise it stays as last shown. So two
+    releases never differ in a figure by fewer people than the threshold, however the changes
+    are spread. Runs inside the caller's transaction with the assessment's row locked
+    (``workflow`` locks it and checks who asks and in which state).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("release() must run inside a transaction with the row locked.")
@@ -649,37 +733,54 @@ def release(assessment: UnitAssessment, user=None, *, layout: Layout | None = No
     answer_set = load([assessment.pk], layout)[assessment.pk]
     if len(answer_set) < limit:
         return Outcome(TOO_FEW, None, counted=len(answer_set))
-    members = {str(rid): answers.digest() for rid, answers in answer_set.items()}
+    members = contributions(layout, answer_set, limit)
     earlier = list(
         Release.objects.filter(assessment=assessment)
         .order_by("number")
-        .only("pk", "number", "members", "assessment_id")
+        .only("pk", "number", "members", "figures", "assessment_id")
     )
-    if earlier and difference(earlier[-1].members, members) == 0:
-        if assessment.release_id != earlier[-1].pk:
-            UnitAssessment.objects.filter(pk=assessment.pk).update(release=earlier[-1])
-            assessment.release = earlier[-1]
-        return Outcome(UNCHANGED, earlier[-1], counted=len(answer_set), difference=0)
-    closest = min((difference(r.members, members) for r in earlier), default=None)
-    if closest is not None and closest < limit:
-        return Outcome(TOO_CLOSE, None, counted=len(answer_set), difference=closest)
-    figures = compute(layout, answer_set, limit)
+    figures = to_json(compute(layout, answer_set, limit))
+    kept: set[str] = set()
+    if earlier:
+        latest = earlier[-1]
+        keys = set(members).union(*(r.members for r in earlier))
+
+        def moved(key: str, past: Release) -> int:
+            return difference(past.members.get(key, {}), members.get(key, {}))
+
+        changed = {key for key in keys if moved(key, latest)}
+        for key in changed:
+            differences = [moved(key, past) for past in earlier]
+            if 0 not in differences and min(differences) < limit:
+                kept.add(key)
+        if not changed or changed == kept:
+            status = UNCHANGED if not changed else TOO_CLOSE
+            if status == UNCHANGED and assessment.release_id != latest.pk:
+                UnitAssessment.objects.filter(pk=assessment.pk).update(release=latest)
+                assessment.release = latest
+            return Outcome(status, latest if not changed else None, counted=len(answer_set))
+        figures = _pool(_carry_forward(figures, latest.figures, kept), layout)
+        for key in kept:  # what a kept figure stands on is what it stood on when shown
+            if key in latest.members:
+                members[key] = latest.members[key]
+            else:
+                members.pop(key, None)
     made = Release.objects.create(
         assessment=assessment,
         number=(earlier[-1].number + 1) if earlier else 1,
         released_at=timezone.now(),
         released_by=user,
-        respondents=figures.respondents,
+        respondents=len(answer_set),
         threshold=limit,
-        figures=to_json(figures),
+        figures=figures,
         index_medians={
-            str(pid): f.median for pid, f in figures.principles.items() if f.median is not None
+            pid: f["median"] for pid, f in figures["principles"].items() if f["median"] is not None
         },
         members=members,
     )
     UnitAssessment.objects.filter(pk=assessment.pk).update(release=made)
     assessment.release = made
-    return Outcome(RELEASED, made, counted=len(answer_set), difference=closest)
+    return Outcome(RELEASED, made, counted=len(answer_set), kept=len(kept))
 
 
 def release_many(assessments: Sequence[UnitAssessment], layout: Layout) -> int:
@@ -706,7 +807,7 @@ def release_many(assessments: Sequence[UnitAssessment], layout: Layout) -> int:
                     for pid, f in figures.principles.items()
                     if f.median is not None
                 },
-                members={str(rid): a.digest() for rid, a in answer_set.items()},
+                members=contributions(layout, answer_set, limit),
             )
         )
     Release.objects.bulk_create(made, batch_size=500)

@@ -263,11 +263,18 @@ class StateChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Why, when a step needs one: an administrator reopening a completed assessment.
+    reason = models.TextField(_("reason"), blank=True, max_length=1000)
 
     class Meta:
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
         ordering = ["changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__length__lte=1000), name="statechange_reason_at_most_1000"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"

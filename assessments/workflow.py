@@ -182,6 +182,66 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
     )
 
 
+# A reopening's reason, as StateChange.reason stores it.
+REASON_MIN = 10
+REASON_MAX = 1000
+
+
+def _check_reason(reason: str | None) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if "\x00" in text:
+        raise WorkflowError(_("The reason may not contain a null character."), code="reason")
+    if not REASON_MIN <= len(text) <= REASON_MAX:
+        raise WorkflowError(
+            _(
+                "Give a reason for reopening of %(min)d to %(max)d characters; it is kept in "
+                "the assessment's history."
+            )
+            % {"min": REASON_MIN, "max": REASON_MAX},
+            code="reason",
+        )
+    return text
+
+
+@transaction.atomic
+def reopen_completed(assessment: UnitAssessment, user, *, reason: str) -> UnitAssessment:
+    """Completed → dialogue, by an administrator only, with a reason kept in the history.
+
+    For a mistake found after completion: the answers stay closed, while the agreements and
+    actions can be edited again until the manager completes once more. What was agreed and
+    the released figures stay as they are (completing again adds no release when one
+    exists); the date and person of the completion are cleared.
+    """
+    if not (
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+    ):
+        raise WorkflowError(
+            _("Only an administrator may reopen a completed assessment."), code="forbidden"
+        )
+    text = _check_reason(reason)
+    pk = assessment.pk if isinstance(assessment, UnitAssessment) else assessment
+    locked = UnitAssessment.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:
+        raise WorkflowError(_("The assessment no longer exists."), code="missing")
+    _require_state(
+        locked, AssessmentState.COMPLETED, action=_("Reopening the completed assessment")
+    )
+    locked.state = AssessmentState.DIALOGUE
+    locked.completed_at = None
+    locked.completed_by = None
+    locked.save(update_fields=["state", "completed_at", "completed_by"])
+    StateChange.objects.create(
+        assessment=locked,
+        from_state=AssessmentState.COMPLETED,
+        to_state=AssessmentState.DIALOGUE,
+        changed_by=user,
+        reason=text,
+    )
+    return locked
+
+
 # --- what each state allows, for the other services to ask -----------------------------------
 
 

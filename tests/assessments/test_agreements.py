@@ -256,9 +256,10 @@ def test_it_saves_from_the_dialogue_and_goes_back_to_the_principle(manager, asse
         "Vi ställer upp för varandra.",
         1,
     )
-    # The dialogue's form now carries the new version.
+    # The dialogue's fields now start from what is stored.
     html = manager.get(reverse("manager_dialogue", args=[assessment.pk])).content.decode()
-    assert f'name="{prefix}-lock_version" value="1"' in html
+    assert f'name="{prefix}-score-base" value="4"' in html
+    assert f'name="{prefix}-strengths-base" value="Vi ställer upp för varandra."' in html
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,7 @@ def test_it_answers_404_with_a_message_for_a_link_whose_code_does_not_exist(clie
     [
         (AssessmentState.PREPARING, "has not opened yet"),
         (AssessmentState.DIALOGUE, "The individual part of this self-assessment is closed"),
-        (AssessmentState.COMPLETED, "The individual part of this self-assessment is closed"),
+        (AssessmentState.COMPLETED, "This self-assessment is completed"),
     ],
 )
 def test_it_lets_no_one_join_outside_the_individual_phase(client, assessment, state, message):
@@ -227,6 +227,8 @@ def test_it_refuses_a_returning_participant_once_the_phase_is_closed(client, ass
     page = reverse("participant_principle", kwargs={"code": assessment.join_code, "number": 1})
     response = client.get(page)
     assert "The individual part of this self-assessment is closed" in text(response)
+    # What happens next: the meeting, and that no one's own answers are shown there.
+    assert "in the meeting, your manager shows the group" in text(response)
     assert 'name="statement_' not in text(response)
 
 

@@ -424,7 +424,7 @@ def test_it_states_the_anonymity_rules_in_the_method_note(org, settings):
     # Who counts.
     assert "at least half of the statements with a value other than “don't know”" in note
     # The difference rule between releases.
-    assert "at least that many people have joined or changed their answers" in note
+    assert "at least that many people have joined or changed what it stands on" in note
     assert "worked out from the difference" in note
     # The spread, and no one's extremes.
     assert "middle half of the answers (the interquartile range)" in note

@@ -115,12 +115,9 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     first.get_by_role("button", name="Save the agreement").click()
     page.wait_for_load_state()
     agreement = PrincipleAgreement.objects.get(assessment=assessment)
-    assert (agreement.score, agreement.strengths, agreement.lock_version) == (
-        4,
-        "Vi hjälper varandra.",
-        1,
-    )
-    assert page.get_by_text("Saved:").is_visible()
+    # Each field saved on its own (as it was chosen or left) or with the button: both stored.
+    assert (agreement.score, agreement.strengths) == (4, "Vi hjälper varandra.")
+    assert agreement.lock_version >= 1
 
     # …and on an action.
     due = timezone.localdate() + datetime.timedelta(days=30)
@@ -138,10 +135,10 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     page.wait_for_load_state()
     assert "Vi hjälper varandra." not in page.locator(".preview").inner_text()
     page.get_by_label("Share our dialogue notes with the quality developers").check()
-    page.get_by_role("button", name="Update the preview").click()
-    page.wait_for_load_state()
-    assert "Vi hjälper varandra." in page.locator(".preview").inner_text()
+    # The preview follows the choice at once, without a reload.
+    page.locator(".preview").get_by_text("Vi hjälper varandra.").wait_for()
     _check(page, "manager-complete-1280")
+    page.get_by_label("I understand that the answers and agreements are locked").check()
     page.get_by_role("button", name="Complete and lock the self-assessment").click()
     page.wait_for_load_state()
     stored = UnitAssessment.objects.get(pk=assessment.pk)
@@ -170,13 +167,16 @@ def test_it_shows_the_threshold_explanation_accessibly(live_server, browser, ass
     _check(page, "manager-dialogue-few-1280")
 
     # A balance that does not add up is refused next to the fields, nothing stored.
-    form = page.locator("#balance-now form")
+    form = page.locator("#agree-balance-now")
     form.get_by_label("Market").fill("50")
     form.get_by_label("Hierarchy").fill("30")
     form.get_by_label("Trust").fill("10")
     assert "90" in form.locator("[data-balance-sum]").inner_text()
     form.get_by_role("button", name="Save the agreement").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The points must add up to 100; now they add up to 90.").is_visible()
+    assert page.get_by_text(
+        "The points must add up to 100; now they add up to 90."
+    ).first.is_visible()
+    assert page.url.split("#")[0].endswith("/dialog/")  # in place, not on a separate page
     _check(page, "manager-agreement-error-1280")
     context.close()

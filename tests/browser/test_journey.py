@@ -198,6 +198,7 @@ def test_it_walks_the_whole_journey(journey, org):
     with manager.expect_navigation():
         manager.get_by_role("link", name="Preview and complete").first.click()
     journey.check(manager, "complete-preview")
+    manager.get_by_label("I understand that the answers and agreements are locked").check()
     with manager.expect_navigation():
         manager.get_by_role("button", name="Complete and lock the self-assessment").click()
     assessment.refresh_from_db()

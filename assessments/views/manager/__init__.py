@@ -11,7 +11,8 @@ from .actions import action_create, action_delete, action_edit, action_status
 from .agreements import agree_balance, agree_dimension, agree_principle
 from .common import join_url, person
 from .completion import complete
-from .dialogue import dialogue, dialogue_status
+from .dialogue import dialogue, dialogue_status, save_field
+from .presenter import presenter, presenter_item_status
 from .running import assessment_page, show_code, take_step
 
 __all__ = ["join_url", "person", "urlpatterns"]
@@ -22,6 +23,18 @@ urlpatterns = [
     path("skattning/<int:pk>/steg/<slug:step>/", take_step, name="manager_step"),
     path("skattning/<int:pk>/dialog/", dialogue, name="manager_dialogue"),
     path("skattning/<int:pk>/dialog/status/", dialogue_status, name="manager_dialogue_status"),
+    path("skattning/<int:pk>/dialog/visning/", presenter, name="manager_presenter"),
+    path(
+        "skattning/<int:pk>/dialog/visning/<slug:item>/",
+        presenter,
+        name="manager_presenter_item",
+    ),
+    path(
+        "skattning/<int:pk>/dialog/visning/<slug:item>/status/",
+        presenter_item_status,
+        name="manager_presenter_item_status",
+    ),
+    path("skattning/<int:pk>/dialog/spara/", save_field, name="manager_save_field"),
     path(
         "skattning/<int:pk>/overenskommelse/princip/<int:principle_pk>/",
         agree_principle,

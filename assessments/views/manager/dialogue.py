@@ -1,57 +1,180 @@
-"""The dialogue meeting on the projector: participation, the released results, the agreement
-forms and the actions, and the live count it polls.
+"""The facilitator's view of the dialogue meeting: participation, the released results, what
+the group agrees, and the actions; the live count it polls.
+
+Nothing typed is lost. Every agreement field on the page belongs to one form (the HTML
+``form`` attribute), and each item's button saves every field that changed, so text typed in
+one item survives saving another; errors and conflicts come back beside their fields on the
+same page. With JavaScript (``static/js/facilitator.js``) each field also saves on its own as
+it is typed, through ``save_field``. Every save names the value the field had when editing
+began: a field someone else changed meanwhile is a conflict, never a silent overwrite.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from principles.models import (
-    Dimension,
-    Principle,
-)
+from principles.models import Dimension, Principle
 
-from ... import disclosure, group_results, workflow
-from ...forms_manager import (
-    ActionForm,
-    BalanceAgreementForm,
-    DimensionAgreementForm,
-    PrincipleAgreementForm,
-)
-from ...models import (
-    ActionStatus,
-    BalanceAgreement,
-    BalanceKind,
-    DimensionAgreement,
-    PrincipleAgreement,
-)
-from .agreements import balance_form, dimension_form, principle_form
-from .common import (
-    framework_of,
-    managed,
-    steering_names,
-)
+from ... import agreements, disclosure, group_results, workflow
+from ...forms_manager import ActionForm
+from ...models import ActionStatus, BalanceKind, UnitAssessment
+from .common import dialogue_url, framework_of, managed, person, steering_names
 
-# --- the dialogue --------------------------------------------------------------------------
+# --- one field of an agreement, as the page shows it ------------------------------------------
+
+
+def serialise(kind: str, value: object) -> str:
+    """A stored value as the page carries it in a hidden input or a data attribute."""
+    if value is None:
+        return ""
+    if kind == "balance":
+        return ",".join(str(part) for part in value)
+    return str(value)
+
+
+def parse_base(kind: str, field_name: str, raw: str) -> object:
+    """The inverse of ``serialise`` for what the page sent back (never trusted as valid)."""
+    raw = raw.replace("\r\n", "\n")
+    if field_name in ("strengths", "obstacles"):
+        return raw.strip()
+    if raw == "":
+        return None
+    try:
+        if kind == "balance":
+            return tuple(int(part) for part in raw.split(","))
+        return int(raw)
+    except ValueError:
+        return object()  # matches nothing stored: a conflict, never an overwrite
+
+
+@dataclass
+class FieldView:
+    item: str
+    name: str
+    value: object  # what the input shows
+    base: str  # the stored value the facilitator started from
+    error: str = ""
+    conflict: str = ""  # what someone else saved meanwhile, as text
+    conflict_by: str = ""
+
+    @property
+    def html_name(self) -> str:
+        return f"{self.item}-{self.name}"
+
+
+@dataclass
+class Item:
+    key: str  # "principle-12", "dimension-3", "balance-now"
+    kind: str
+    agreement: object
+    label: str = ""
+    fields: dict[str, FieldView] = field(default_factory=dict)
+
+    @property
+    def has_problem(self) -> bool:
+        return any(f.error or f.conflict for f in self.fields.values())
+
+
+def _describe(kind: str, value: object, steering: dict[str, str]) -> str:
+    if value is None or value == "":
+        return _("nothing")
+    if kind == "balance":
+        return ", ".join(
+            f"{steering[key]} {part}" for key, part in zip(agreements.POINTS, value, strict=True)
+        )
+    return str(value)
+
+
+def _item(key: str, kind: str, label: str, agreement, data=None) -> Item:
+    item = Item(key=key, kind=kind, agreement=agreement, label=label)
+    for name in agreements.FIELDS_OF[kind]:
+        stored = agreements.stored_value(agreement, kind, name)
+        shown: object = stored
+        if kind == "balance":
+            shown = dict(zip(agreements.POINTS, stored or ("", "", ""), strict=True))
+        if data is not None:  # what the facilitator sent, kept whatever happens to it
+            if kind == "balance":
+                shown = {p: data.get(f"{key}-{name}-{p}", "") for p in agreements.POINTS}
+            else:
+                shown = data.get(f"{key}-{name}", "")
+        item.fields[name] = FieldView(key, name, shown, serialise(kind, stored))
+    return item
+
+
+def _raw(data, item: Item, name: str) -> str | dict[str, str] | None:
+    """What the page sent for a field; None when the page did not carry it."""
+    if item.kind == "balance":
+        parts = {p: data.get(f"{item.key}-{name}-{p}") for p in agreements.POINTS}
+        return (
+            None
+            if all(v is None for v in parts.values())
+            else {p: v or "" for p, v in parts.items()}
+        )
+    return data.get(f"{item.key}-{name}")
+
+
+def _save_page(request: HttpRequest, assessment: UnitAssessment, items: list[Item], steering):
+    """Save every field the page changed; note errors and conflicts on the fields."""
+    saved = 0
+    for item in items:
+        for name, view in item.fields.items():
+            raw = _raw(request.POST, item, name)
+            if raw is None:
+                continue
+            base_raw = request.POST.get(f"{item.key}-{name}-base", "")
+            try:
+                value = agreements.parse_field(item.kind, name, raw)
+                base = parse_base(item.kind, name, base_raw)
+                if value == base:
+                    view.base = base_raw
+                    continue
+                stored = agreements.save_field(
+                    assessment, request.user, item=item.key, field=name, value=value, base=base
+                )
+            except ValidationError as error:
+                view.error = " ".join(_messages(error))
+                view.base = base_raw
+            except agreements.FieldConflict as clash:
+                view.conflict = _describe(item.kind, clash.current, steering)
+                view.conflict_by = person(clash.by)
+                view.base = serialise(item.kind, clash.current)  # saving again is a choice
+            else:
+                saved += 1
+                item.agreement = stored
+                view.base = serialise(item.kind, agreements.stored_value(stored, item.kind, name))
+    return saved
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [m for errors in error.message_dict.values() for m in errors]
+    return list(error.messages)
+
+
+# --- the page ------------------------------------------------------------------------------
 
 
 @dataclass
 class PrincipleSection:
     principle: Principle
     result: group_results.PrincipleResult | None
-    agreement: PrincipleAgreement | None
-    form: PrincipleAgreementForm
+    item: Item
 
 
 @dataclass
 class DimensionSection:
     dimension: Dimension
     result: group_results.DimensionResult | None
-    agreement: DimensionAgreement | None
-    form: DimensionAgreementForm
+    item: Item
 
 
 @dataclass
@@ -59,24 +182,54 @@ class BalanceSection:
     kind: str
     label: str
     result: group_results.BalanceResult | None
-    agreement: BalanceAgreement | None
-    form: BalanceAgreementForm
+    item: Item
 
 
+@never_cache
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
-    """The projector view of the meeting: participation, results, agreements, actions."""
+    """The facilitator's view of the meeting; a POST saves every changed agreement field."""
     assessment = managed(request, pk)
     principles, dimensions = framework_of(assessment)
+    agreed = group_results.agreed(assessment)
+    data = request.POST if request.method == "POST" else None
+    principle_items = [
+        _item(f"principle-{p.pk}", "principle", p.name, agreed.principles.get(p.pk), data)
+        for p in principles
+    ]
+    dimension_items = [
+        _item(f"dimension-{d.pk}", "dimension", d.name, agreed.dimensions.get(d.pk), data)
+        for d in dimensions
+    ]
+    balance_items = [
+        _item(f"balance-{kind}", "balance", str(label), agreed.balances.get(kind), data)
+        for kind, label in BalanceKind.choices
+    ]
+    steering = steering_names(assessment)
+    items = principle_items + dimension_items + balance_items
+    status = 200
+    if data is not None:
+        try:
+            saved = _save_page(request, assessment, items, steering)
+        except workflow.WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect(dialogue_url(assessment))
+        problems = [item for item in items if item.has_problem]
+        if not problems:
+            if saved:
+                messages.success(request, _("Saved."))
+            anchor = request.POST.get("save", "")
+            known = anchor in _keys(items)
+            return redirect(dialogue_url(assessment, f"agree-{anchor}" if known else ""))
+        status = 400
+
     counted = disclosure.participation(assessment, sources=True)
     figures = disclosure.shown(assessment)
     results = group_results.group_results(figures, principles, dimensions) if figures else None
-    agreed = group_results.agreed(assessment)
     principle_results = {r.principle.pk: r for r in results.principles} if results else {}
     dimension_results = {r.dimension.pk: r for r in results.dimensions} if results else {}
     balance_results = {r.kind: r for r in results.balances} if results else {}
-    steering = steering_names(assessment)
     editable = workflow.accepts_agreements(assessment)
     context = {
         "assessment": assessment,
@@ -87,39 +240,87 @@ def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": editable,
         "poll": assessment.is_individual or assessment.is_dialogue,
         "principle_sections": [
-            PrincipleSection(
-                principle=p,
-                result=principle_results.get(p.pk),
-                agreement=agreed.principles.get(p.pk),
-                form=principle_form(p, agreed.principles.get(p.pk)),
-            )
-            for p in principles
+            PrincipleSection(p, principle_results.get(p.pk), item)
+            for p, item in zip(principles, principle_items, strict=True)
         ],
         "dimension_sections": [
-            DimensionSection(
-                dimension=d,
-                result=dimension_results.get(d.pk),
-                agreement=agreed.dimensions.get(d.pk),
-                form=dimension_form(d, agreed.dimensions.get(d.pk)),
-            )
-            for d in dimensions
+            DimensionSection(d, dimension_results.get(d.pk), item)
+            for d, item in zip(dimensions, dimension_items, strict=True)
         ],
         "balance_sections": [
-            BalanceSection(
-                kind=kind,
-                label=label,
-                result=balance_results.get(kind),
-                agreement=agreed.balances.get(kind),
-                form=balance_form(kind, agreed.balances.get(kind), steering),
-            )
-            for kind, label in BalanceKind.choices
+            BalanceSection(kind, label, balance_results.get(kind), item)
+            for (kind, label), item in zip(BalanceKind.choices, balance_items, strict=True)
         ],
+        "problems": [item for item in items if item.has_problem],
         "steering": steering,
+        "points": [(key, steering[key]) for key in agreements.POINTS],
+        "scale5": range(1, 6),
+        "scale7": range(1, 8),
         "actions": list(assessment.actions.select_related("principle")),
         "action_form": ActionForm(assessment=assessment) if editable else None,
         "status_choices": ActionStatus.choices,
     }
-    return render(request, "assessments/manager/dialogue.html", context)
+    return render(request, "assessments/manager/dialogue.html", context, status=status)
+
+
+def _keys(items: list[Item]) -> set[str]:
+    return {item.key for item in items}
+
+
+@never_cache
+@login_required
+@require_POST
+def save_field(request: HttpRequest, pk: int) -> JsonResponse:
+    """One field, saved as the facilitator types (the page's script): JSON in, JSON out."""
+    assessment = managed(request, pk)
+    item, name = request.POST.get("item", ""), request.POST.get("field", "")
+    kind = item.partition("-")[0]
+    if kind not in agreements.FIELDS_OF or name not in agreements.FIELDS_OF[kind]:
+        return JsonResponse(
+            {"ok": False, "error": _("This is not a field of the item.")}, status=400
+        )
+    raw: str | dict[str, str] = request.POST.get("value", "")
+    if kind == "balance":
+        raw = {p: request.POST.get(p, "") for p in agreements.POINTS}
+    try:
+        value = agreements.parse_field(kind, name, raw)
+        stored = agreements.save_field(
+            assessment,
+            request.user,
+            item=item,
+            field=name,
+            value=value,
+            base=parse_base(kind, name, request.POST.get("base", "")),
+        )
+    except ValidationError as error:
+        return JsonResponse({"ok": False, "error": " ".join(_messages(error))}, status=400)
+    except agreements.FieldConflict as clash:
+        return JsonResponse(
+            {
+                "ok": False,
+                "conflict": True,
+                "current": serialise(kind, clash.current),
+                "error": _(
+                    "%(who)s changed this meanwhile to “%(value)s”. Your text is still here; "
+                    "press “Save the agreement” to replace theirs."
+                )
+                % {
+                    "who": person(clash.by),
+                    "value": _describe(kind, clash.current, steering_names(assessment)),
+                },
+            },
+            status=409,
+        )
+    except workflow.WorkflowError as error:
+        return JsonResponse({"ok": False, "error": error.message}, status=409)
+    now = timezone.localtime()
+    return JsonResponse(
+        {
+            "ok": True,
+            "base": serialise(kind, agreements.stored_value(stored, kind, name)),
+            "saved": _("Saved %(time)s") % {"time": time_format(now, "H:i")},
+        }
+    )
 
 
 @login_required

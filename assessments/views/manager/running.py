@@ -100,6 +100,7 @@ def show_code(request: HttpRequest, pk: int) -> HttpResponse:
             "join_code": joincodes.display(assessment.join_code),
             "qr": qr_svg(link, label=_("QR code for the link to the self-assessment")),
             "min_respondents": disclosure.threshold(),
+            "participation": disclosure.participation(assessment),
         },
     )
 

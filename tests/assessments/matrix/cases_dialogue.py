@@ -159,5 +159,6 @@ CASES = [
         MANAGER_POST,
         setup=_dialogue,
         method="post",
+        data=lambda org, data: {"confirm": "on"},
     ),
 ]
