@@ -414,17 +414,8 @@ def _index(person: Answers, statements: Sequence[int]) -> float | None:
     )
 
 
-def _shown_statements(layout: Layout, answer_set: Mapping[int, Answers], limit: int) -> set[int]:
-    return {
-        sid
-        for _pid, sids in layout.principles
-        for sid in sids
-        if sum(1 for p in answer_set.values() if p.statements.get(sid) is not None) >= limit
-    }
-
-
 def contributions(
-    layout: Layout, answer_set: Mapping[int, Answers], limit: int
+    layout: Layout, answer_set: Mapping[int, Answers], figures: Figures
 ) -> dict[str, dict[str, str]]:
     """Per figure, each respondent's keyed digest of what they put into it.
 
@@ -433,7 +424,8 @@ def contributions(
     by figure (see ``release``). Keys: ``s<statement>``, ``i<principle>`` (index),
     ``c<principle>`` (comment), ``n<dimension>``/``d<dimension>`` (now, desired), ``b<kind>``.
     """
-    shown = _shown_statements(layout, answer_set, limit)
+    # The index stands on the statements the figures show (``compute`` decides which).
+    shown = {sid for sid, figure in figures.statements.items() if figure.shown}
     made: dict[str, dict[str, str]] = defaultdict(dict)
 
     def put(key: str, rid: int, value: object) -> None:
@@ -733,13 +725,14 @@ def release(assessment: UnitAssessment, user=None, *, layout: Layout | None = No
     answer_set = load([assessment.pk], layout)[assessment.pk]
     if len(answer_set) < limit:
         return Outcome(TOO_FEW, None, counted=len(answer_set))
-    members = contributions(layout, answer_set, limit)
+    computed = compute(layout, answer_set, limit)
+    members = contributions(layout, answer_set, computed)
     earlier = list(
         Release.objects.filter(assessment=assessment)
         .order_by("number")
         .only("pk", "number", "members", "figures", "assessment_id")
     )
-    figures = to_json(compute(layout, answer_set, limit))
+    figures = to_json(computed)
     kept: set[str] = set()
     if earlier:
         latest = earlier[-1]
@@ -807,7 +800,7 @@ def release_many(assessments: Sequence[UnitAssessment], layout: Layout) -> int:
                     for pid, f in figures.principles.items()
                     if f.median is not None
                 },
-                members=contributions(layout, answer_set, limit),
+                members=contributions(layout, answer_set, figures),
             )
         )
     Release.objects.bulk_create(made, batch_size=500)
