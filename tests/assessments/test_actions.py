@@ -108,7 +108,9 @@ def test_it_accepts_today_as_the_date(manager, assessment):
 def test_it_explains_bad_input_next_to_the_field(manager, assessment, changes, field, message):
     response = manager.post(_create_url(assessment), _valid(**changes))
     html = response.content.decode()
-    assert response.status_code == 200
+    # Refused in place: the dialogue page itself, the typed values kept, the error beside them.
+    assert response.status_code == 400
+    assert 'id="agreements"' in html and 'id="actions"' in html
     error = html[html.index(f'id="id_{field}_error"') :]
     assert message in error[:400]
     assert "The action was not saved" in html

@@ -161,3 +161,20 @@ def test_it_lets_no_facilitator_overwrite_another(live_server, browser, assessme
     assert PrincipleAgreement.objects.get().strengths == "Den andra texten. Och mer."
     first_context.close()
     second_context.close()
+
+
+def test_it_works_with_the_keyboard_alone(live_server, browser, assessment):
+    context, page = _open(browser, live_server, assessment, "manager-a")
+    # From the first score of the first item, Tab moves on to the notes; typing and leaving
+    # the field with Tab saves it, and the status says so beside the field.
+    _box(page, 0).get_by_label("Not agreed yet").focus()
+    page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
+    while focused(page)["name"].endswith("-score"):
+        page.keyboard.press("Tab")
+    assert focused(page)["name"].endswith("-strengths")
+    page.keyboard.type("Med tangentbordet.")
+    page.keyboard.press("Tab")
+    page.locator("[data-status-for$='-strengths']").first.get_by_text("Saved").wait_for()
+    stored = PrincipleAgreement.objects.get()
+    assert (stored.score, stored.strengths) == (1, "Med tangentbordet.")
+    context.close()

@@ -24,6 +24,7 @@ from .common import (
     managed,
     safe_next,
 )
+from .dialogue import dialogue_page
 
 # --- actions -------------------------------------------------------------------------------
 
@@ -56,6 +57,8 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The action is added."))
             return redirect(dialogue_url(assessment, "actions"))
+    if request.method == "POST":  # refused: back on the dialogue, the errors beside the fields
+        return dialogue_page(request, assessment, action_form=form)
     return render(
         request,
         "assessments/manager/action_form.html",

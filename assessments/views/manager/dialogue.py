@@ -190,10 +190,17 @@ class BalanceSection:
 @require_http_methods(["GET", "POST"])
 def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
     """The facilitator's view of the meeting; a POST saves every changed agreement field."""
-    assessment = managed(request, pk)
+    return dialogue_page(request, managed(request, pk))
+
+
+def dialogue_page(
+    request: HttpRequest, assessment: UnitAssessment, *, action_form: ActionForm | None = None
+) -> HttpResponse:
+    """The page itself; ``action_form`` brings back a new action that was refused, so its
+    errors show in place on the dialogue, not on a page of their own."""
     principles, dimensions = framework_of(assessment)
     agreed = group_results.agreed(assessment)
-    data = request.POST if request.method == "POST" else None
+    data = request.POST if request.method == "POST" and action_form is None else None
     principle_items = [
         _item(f"principle-{p.pk}", "principle", p.name, agreed.principles.get(p.pk), data)
         for p in principles
@@ -257,9 +264,11 @@ def dialogue(request: HttpRequest, pk: int) -> HttpResponse:
         "scale5": range(1, 6),
         "scale7": range(1, 8),
         "actions": list(assessment.actions.select_related("principle")),
-        "action_form": ActionForm(assessment=assessment) if editable else None,
+        "action_form": action_form or (ActionForm(assessment=assessment) if editable else None),
         "status_choices": ActionStatus.choices,
     }
+    if action_form is not None:
+        status = 400
     return render(request, "assessments/manager/dialogue.html", context, status=status)
 
 
