@@ -276,13 +276,13 @@ class StateChange(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"
+
     @property
     def is_release(self) -> bool:
         """Results shown to the group: recorded as a step that keeps the state."""
         return self.from_state == self.to_state
-
-    def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
 
 
 # ---------------------------------------------------------------------------------------
