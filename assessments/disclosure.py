@@ -179,11 +179,6 @@ class Participation:
     def enough(self) -> bool:
         return self.counted >= self.threshold
 
-    @property
-    def full(self) -> bool:
-        """No more respondents can be created."""
-        return self.expected is not None and self.joined >= self.expected
-
     def as_json(self) -> dict[str, Any]:
         return {
             "joined": self.joined,

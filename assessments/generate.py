@@ -385,10 +385,7 @@ def generate_org(
         say(f"agreements for {len(assessments)} units and {len(actions)} actions")
 
         # The figures each group was shown, released as the dialogue would have.
-        layout = disclosure.Layout(
-            principles=tuple((p.pk, tuple(s.pk for s in p.statements.all())) for p in principles),
-            dimensions=tuple(dimension_ids),
-        )
+        layout = disclosure.Layout.for_version(version.pk)
         released = sum(
             disclosure.release_many(assessments[start : start + 200], layout)
             for start in range(0, len(assessments), 200)

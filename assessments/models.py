@@ -246,10 +246,6 @@ class UnitAssessment(models.Model):
     def can_reveal(self) -> bool:
         return self.state == AssessmentState.DIALOGUE
 
-    @property
-    def accepts_respondents(self) -> bool:
-        return self.state == AssessmentState.INDIVIDUAL
-
 
 class StateChange(models.Model):
     """Who moved an assessment from one state to the next, and when."""

@@ -1,7 +1,8 @@
-"""Counting failed attempts in Django's cache, to slow down anyone guessing join codes.
+"""Counting attempts in Django's cache: failed join codes (to slow down anyone guessing
+them) and respondents created from one address (so one device cannot make many).
 
-Only failures are counted. A window opens with the first failure and lasts `window_seconds`;
-once `max_failures` failures are in it, `is_blocked` says so until the window runs out.
+A window opens with the first attempt recorded and lasts `window_seconds`; once `max_count`
+attempts are in it, `is_blocked` says so until the window runs out.
 
 The counters live in the configured cache (`settings.CACHES`, default LocMem). LocMem is per
 process, which is right for development and tests; production, with several web workers,
@@ -17,10 +18,10 @@ from django.core.cache import cache
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `max_failures` failures per `window_seconds` for one identity (IP, …)."""
+    """At most `max_count` attempts per `window_seconds` for one identity (IP, …)."""
 
     name: str
-    max_failures: int
+    max_count: int
     window_seconds: int
 
     def key(self, identity: str) -> str:
@@ -30,19 +31,19 @@ class Limit:
         return f"tillit:ratelimit:{self.name}:{digest}"
 
 
-def failures(limit: Limit, identity: str) -> int:
-    """How many failures `identity` has in its current window."""
+def count(limit: Limit, identity: str) -> int:
+    """How many attempts `identity` has in its current window."""
     return int(cache.get(limit.key(identity)) or 0)
 
 
 def is_blocked(limit: Limit, identity: str) -> bool:
-    return failures(limit, identity) >= limit.max_failures
+    return count(limit, identity) >= limit.max_count
 
 
-def record_failure(limit: Limit, identity: str) -> int:
-    """Count one failure; return the number in the window, this one included."""
+def record(limit: Limit, identity: str) -> int:
+    """Count one attempt; return the number in the window, this one included."""
     key = limit.key(identity)
-    # `add` only sets a missing key, so the first failure opens the window and later ones do
+    # `add` only sets a missing key, so the first attempt opens the window and later ones do
     # not extend it; `incr` is atomic in the shared caches production uses.
     if cache.add(key, 1, timeout=limit.window_seconds):
         return 1

@@ -87,8 +87,8 @@ def _blocked(request: HttpRequest) -> str | None:
 
 def _record_failure(request: HttpRequest) -> None:
     per_ip, overall = _limits()
-    ratelimit.record_failure(per_ip, _client_ip(request))
-    ratelimit.record_failure(overall, EVERYONE)
+    ratelimit.record(per_ip, _client_ip(request))
+    ratelimit.record(overall, EVERYONE)
 
 
 # ---------------------------------------------------------------------------------------
@@ -452,7 +452,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
             status=409,
             assessment=assessment,
         )
-    ratelimit.record_failure(created_here, address)
+    ratelimit.record(created_here, address)
     response = redirect(_resume_url(assessment, respondent))
     _set_cookie(response, assessment.join_code, token)
     if device_id is None:

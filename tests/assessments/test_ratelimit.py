@@ -28,45 +28,45 @@ def clock(monkeypatch):
     return advance
 
 
-LIMIT = Limit("test", max_failures=3, window_seconds=600)
+LIMIT = Limit("test", max_count=3, window_seconds=600)
 
 
 def test_it_counts_failures_and_blocks_at_the_limit():
-    assert ratelimit.failures(LIMIT, "10.0.0.1") == 0
+    assert ratelimit.count(LIMIT, "10.0.0.1") == 0
     assert not ratelimit.is_blocked(LIMIT, "10.0.0.1")
-    assert ratelimit.record_failure(LIMIT, "10.0.0.1") == 1
-    assert ratelimit.record_failure(LIMIT, "10.0.0.1") == 2
+    assert ratelimit.record(LIMIT, "10.0.0.1") == 1
+    assert ratelimit.record(LIMIT, "10.0.0.1") == 2
     assert not ratelimit.is_blocked(LIMIT, "10.0.0.1")
-    assert ratelimit.record_failure(LIMIT, "10.0.0.1") == 3
+    assert ratelimit.record(LIMIT, "10.0.0.1") == 3
     assert ratelimit.is_blocked(LIMIT, "10.0.0.1")
 
 
 def test_it_keeps_identities_and_limits_apart():
-    other_limit = Limit("other", max_failures=3, window_seconds=600)
+    other_limit = Limit("other", max_count=3, window_seconds=600)
     for _ in range(3):
-        ratelimit.record_failure(LIMIT, "10.0.0.1")
+        ratelimit.record(LIMIT, "10.0.0.1")
     assert ratelimit.is_blocked(LIMIT, "10.0.0.1")
     assert not ratelimit.is_blocked(LIMIT, "10.0.0.2")
     assert not ratelimit.is_blocked(other_limit, "10.0.0.1")
 
 
 def test_it_lifts_the_block_when_the_window_that_the_first_failure_opened_runs_out(clock):
-    ratelimit.record_failure(LIMIT, "10.0.0.1")
+    ratelimit.record(LIMIT, "10.0.0.1")
     clock(500)
-    ratelimit.record_failure(LIMIT, "10.0.0.1")
-    ratelimit.record_failure(LIMIT, "10.0.0.1")
+    ratelimit.record(LIMIT, "10.0.0.1")
+    ratelimit.record(LIMIT, "10.0.0.1")
     assert ratelimit.is_blocked(LIMIT, "10.0.0.1")
     # Later failures do not stretch the window: it closes 600 s after the first one.
     clock(101)
     assert not ratelimit.is_blocked(LIMIT, "10.0.0.1")
-    assert ratelimit.record_failure(LIMIT, "10.0.0.1") == 1
+    assert ratelimit.record(LIMIT, "10.0.0.1") == 1
 
 
 def test_it_can_be_reset():
     for _ in range(3):
-        ratelimit.record_failure(LIMIT, "10.0.0.1")
+        ratelimit.record(LIMIT, "10.0.0.1")
     ratelimit.reset(LIMIT, "10.0.0.1")
-    assert ratelimit.failures(LIMIT, "10.0.0.1") == 0
+    assert ratelimit.count(LIMIT, "10.0.0.1") == 0
 
 
 def test_it_keeps_no_address_in_the_clear_in_its_cache_keys():

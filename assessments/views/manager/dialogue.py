@@ -94,22 +94,6 @@ def _describe(kind: str, value: object, steering: dict[str, str]) -> str:
     return str(value)
 
 
-def _item(key: str, kind: str, label: str, agreement, data=None) -> Item:
-    item = Item(key=key, kind=kind, agreement=agreement, label=label)
-    for name in agreements.FIELDS_OF[kind]:
-        stored = agreements.stored_value(agreement, kind, name)
-        shown: object = stored
-        if kind == "balance":
-            shown = dict(zip(agreements.POINTS, stored or ("", "", ""), strict=True))
-        if data is not None:  # what the facilitator sent, kept whatever happens to it
-            if kind == "balance":
-                shown = {p: data.get(f"{key}-{name}-{p}", "") for p in agreements.POINTS}
-            else:
-                shown = data.get(f"{key}-{name}", "")
-        item.fields[name] = FieldView(key, name, shown, serialise(kind, stored))
-    return item
-
-
 def _raw(data, item: Item, name: str) -> str | dict[str, str] | None:
     """What the page sent for a field; None when the page did not carry it."""
     if item.kind == "balance":
@@ -120,6 +104,21 @@ def _raw(data, item: Item, name: str) -> str | dict[str, str] | None:
             else {p: v or "" for p, v in parts.items()}
         )
     return data.get(f"{item.key}-{name}")
+
+
+def _item(key: str, kind: str, label: str, agreement, data=None) -> Item:
+    item = Item(key=key, kind=kind, agreement=agreement, label=label)
+    for name in agreements.FIELDS_OF[kind]:
+        stored = agreements.stored_value(agreement, kind, name)
+        shown: object = stored
+        if kind == "balance":
+            shown = dict(zip(agreements.POINTS, stored or ("", "", ""), strict=True))
+        # What the facilitator sent is kept on the page, whatever happens to it.
+        sent = _raw(data, item, name) if data is not None else None
+        item.fields[name] = FieldView(
+            key, name, shown if sent is None else sent, serialise(kind, stored)
+        )
+    return item
 
 
 def _save_page(request: HttpRequest, assessment: UnitAssessment, items: list[Item], steering):
@@ -227,7 +226,7 @@ def dialogue_page(
             if saved:
                 messages.success(request, _("Saved."))
             anchor = request.POST.get("save", "")
-            known = anchor in _keys(items)
+            known = anchor in {item.key for item in items}
             return redirect(dialogue_url(assessment, f"agree-{anchor}" if known else ""))
         status = 400
 
@@ -270,10 +269,6 @@ def dialogue_page(
     if action_form is not None:
         status = 400
     return render(request, "assessments/manager/dialogue.html", context, status=status)
-
-
-def _keys(items: list[Item]) -> set[str]:
-    return {item.key for item in items}
 
 
 @never_cache
