@@ -26,6 +26,15 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def parse_proxy_ssl_header(value: str) -> tuple[str, str] | None:
+    """ "X-Forwarded-Proto" or "X-Forwarded-Proto=https" -> ("HTTP_X_FORWARDED_PROTO", "https")."""
+    name, _, expected = value.partition("=")
+    name = name.strip()
+    if not name:
+        return None
+    return "HTTP_" + name.upper().replace("-", "_"), (expected.strip() or "https")
+
+
 DEBUG = env_bool("DEBUG")
 # The test suite runs with DEBUG off, like production, but needs no secret or collectstatic.
 TESTING = env_bool("TILLIT_TESTING") or "pytest" in sys.modules
@@ -56,6 +65,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "treebeard",
     "axes",
+    "tillit",
     "principles",
     "assessments",
 ]
@@ -63,12 +73,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long cache headers.
+    "tillit.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, language and user, so its 400 page speaks the visitor's language.
+    "tillit.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a clear response.
     "axes.middleware.AxesMiddleware",
@@ -216,13 +230,37 @@ if MIN_RESPONDENTS < 5:
 # meeting on one office network fits, a script making blank respondents does not get far.
 JOIN_CREATES_PER_ADDRESS = int(os.environ.get("JOIN_CREATES_PER_ADDRESS", "40"))
 
+# Transport security. Production (neither DEBUG nor the test suite) is HTTPS-only by default:
+# redirect, HSTS and secure cookies. A TLS proxy that redirects and sends HSTS itself can turn
+# them off (SECURE_SSL_REDIRECT=0, SECURE_HSTS_SECONDS=0); plain HTTP on loopback for
+# benchmarks is SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0.
+PRODUCTION = not DEBUG and not TESTING
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if PRODUCTION else 0))
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a promise about the whole domain that only its owner can make.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind a TLS-terminating proxy Django sees plain HTTP; without this it would redirect in a
+# loop and never send HSTS. "X-Forwarded-Proto" (value https implied) or "Header=value"; set it
+# only when the proxy always sets or strips that header.
+SECURE_PROXY_SSL_HEADER = parse_proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-if not DEBUG and not TESTING:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# A session ends when the browser closes and after SESSION_HOURS at most: managers open the
+# dialogue, with verbatim comments, on shared projector laptops.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "8")) * 3600)
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_HOURS must be more than 0.")
 
 LOGGING = {
     "version": 1,
