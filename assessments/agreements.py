@@ -403,7 +403,9 @@ def save_field(
     if stored == value:
         return current
     if stored != base:
-        raise FieldConflict(stored, current.updated_by if current else None, current.updated_at)
+        # No agreement yet but a base: the item was emptied by someone else meanwhile.
+        by, at = (current.updated_by, current.updated_at) if current else (None, None)
+        raise FieldConflict(stored, by, at)
     if value is None and kind == "balance":  # all three emptied: no agreed balance
         current.delete()
         return None

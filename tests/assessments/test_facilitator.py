@@ -195,6 +195,17 @@ def test_it_shows_a_conflict_beside_the_field_on_the_page_too(client, org, asses
     assert PrincipleAgreement.objects.get().strengths == "Först."
 
 
+def test_it_reports_a_conflict_when_the_item_was_emptied_meanwhile(manager, assessment, items):
+    """A base from an agreement that no longer exists: a conflict, not a server error."""
+    response = manager.post(
+        field_url(assessment),
+        {"item": items["p1"], "field": "strengths", "value": "Ny text.", "base": "Gammal."},
+    )
+    assert response.status_code == 409
+    assert response.json()["conflict"] is True
+    assert not PrincipleAgreement.objects.exists()
+
+
 @pytest.mark.parametrize(
     "item, field, value, message",
     [
