@@ -6,6 +6,17 @@ within the rate limits of the join page. It is stored without separators ("K7QM2
 shown in two groups ("K7QM2-XHP9R"). Typed codes are matched case-insensitively, ignoring
 spaces and dashes, and with Crockford's readings of the letters it leaves out (O → 0,
 I and L → 1), so "k7qm2 xhp9r" finds the same assessment.
+
+Why failed codes are limited per client and per network but not overall: an overall limit
+lets anyone lock every participant out (about 500 wrong codes from 50 addresses did), and
+the length of the code already defeats guessing spread over many addresses. With 10,000
+codes stored, one guess finds one with odds 10^4 / 2^50 ≈ 8.9 × 10^-12. A botnet guessing
+1,000 times a second (30,000 addresses at 20 failures per ten minutes each, in at least
+10,000 different IPv4 /24 networks at 60 each; far more than the app is sized to serve,
+and plain in any monitoring) makes 3.2 × 10^10 guesses in a year and expects 0.28 hits. An
+IPv6 attacker has /64 networks to spare, but not the server's capacity: the rate the server
+answers at is the ceiling either way. And a hit opens no one's answers: it lets its finder
+answer in one assessment, as any participant with the code can, up to the number expected.
 """
 
 import secrets

@@ -1,5 +1,6 @@
 """Counting attempts in Django's cache: failed join codes (to slow down anyone guessing
-them) and respondents created from one address (so one device cannot make many).
+them), respondents created from one address (so one device cannot make many) and reports
+sent from the accessibility form (so it cannot be used to flood a mailbox).
 
 A window opens with the first attempt recorded and lasts `window_seconds`; once `max_count`
 attempts are in it, `is_blocked` says so until the window runs out.
@@ -8,27 +9,32 @@ The counters live in the configured cache (`settings.CACHES`, default LocMem). L
 process, which is right for development and tests; production, with several web workers,
 needs a cache they share (Redis, Memcached or the database cache), or each worker counts
 on its own.
+
+Identities (addresses, networks) appear in the keys only as a keyed hash, HMAC-SHA256 with a
+key derived from SECRET_KEY: a plain hash of an IPv4 address is undone by hashing all 2^32
+addresses, which takes minutes, so whoever could read the cache would read the addresses.
 """
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+KEY_SALT = "tillit.ratelimit"
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `max_count` attempts per `window_seconds` for one identity (IP, …)."""
+    """At most `max_count` attempts per `window_seconds` for one identity (address, …)."""
 
     name: str
     max_count: int
     window_seconds: int
 
     def key(self, identity: str) -> str:
-        # Hashed: cache keys must be short and free of odd characters, and an IP address
-        # need not sit in the cache in the clear.
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        return f"tillit:ratelimit:{self.name}:{digest}"
+        # Short and free of odd characters, as cache keys must be, and no address in them.
+        digest = salted_hmac(KEY_SALT, f"{self.name}:{identity}", algorithm="sha256")
+        return f"tillit:ratelimit:{self.name}:{digest.hexdigest()[:32]}"
 
 
 def count(limit: Limit, identity: str) -> int:

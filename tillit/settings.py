@@ -229,6 +229,21 @@ if MIN_RESPONDENTS < 5:
 # Respondents one network address may create in one assessment per ten minutes: a whole
 # meeting on one office network fits, a script making blank respondents does not get far.
 JOIN_CREATES_PER_ADDRESS = int(os.environ.get("JOIN_CREATES_PER_ADDRESS", "40"))
+# Failed join codes per ten minutes. Per client address: generous for people mistyping, even
+# a whole office behind one NAT address. Per network (IPv4 /24, IPv6 /64): someone holding a
+# block of addresses gets three addresses' worth, not hundreds. There is no overall limit, so
+# no flood can lock out everyone (assessments.joincodes says why 50-bit codes need none).
+JOIN_FAILURES_PER_CLIENT = int(os.environ.get("JOIN_FAILURES_PER_CLIENT", "20"))
+JOIN_FAILURES_PER_NETWORK = int(os.environ.get("JOIN_FAILURES_PER_NETWORK", "60"))
+# Behind a reverse proxy every request comes from the proxy's address: name the header the
+# proxies write the client's address into ("X-Forwarded-For") and how many proxies append to
+# it, or every limit per address counts all clients as one (tillit.clientip reads them).
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
+if TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1.")
+# Failed logins are counted per address too, so django-axes must see the same one.
+AXES_CLIENT_IP_CALLABLE = "tillit.clientip.client_ip"
 
 # Transport security. Production (neither DEBUG nor the test suite) is HTTPS-only by default:
 # redirect, HSTS and secure cookies. A TLS proxy that redirects and sends HSTS itself can turn
@@ -265,9 +280,37 @@ if SESSION_COOKIE_AGE <= 0:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A join code is the key to an assessment: the loggers that write request paths write
+    # "/delta/[code]/…" instead (tillit.logging).
+    "filters": {"redact_join_codes": {"()": "tillit.logging.RedactJoinCodes"}},
+    "formatters": {
+        "django.server": {  # Django's own, repeated because the logger is configured here
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "django.request": {"filters": ["redact_join_codes"]},
+        "django.security.csrf": {"filters": ["redact_join_codes"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_join_codes"],
+        },
+    },
 }
 
 # Background tasks and generated files (department comparison, batch reports).

@@ -7,8 +7,11 @@ same device resumes. Every answer page saves when it is left (Next, Back or a ju
 progress list are all POSTs), and the service in `assessments.answers` is the authority on
 what may be saved.
 
-Join codes are the only key to an assessment, so failed codes are counted per IP address and
-overall (`assessments.ratelimit`) and refused with 429 beyond the limit.
+Join codes are the only key to an assessment, so failed codes are counted per client address
+and per network (`assessments.ratelimit`, `tillit.clientip`), and a client or network beyond
+its limit is refused with 429. There is deliberately no overall limit: a flood from many
+networks would then lock every participant out, and 50-bit codes need none
+(`assessments.joincodes`).
 
 One person, one respondent: the browser gets a device cookie when it opens the join page, and
 a device that already has a respondent in this assessment gets it back rather than a new
@@ -33,6 +36,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from principles.models import Principle
+from tillit import clientip
 
 from .. import answers, disclosure, joincodes, ratelimit
 from ..forms_participant import BalanceForm, DimensionsForm, JoinForm, PrinciplePageForm
@@ -42,7 +46,6 @@ COOKIE_SALT = "tillit.participant.respondent"
 DEVICE_COOKIE = "tillit_device"
 DEVICE_SALT = "tillit.participant.device"
 COOKIE_MAX_AGE = int(datetime.timedelta(days=120).total_seconds())
-EVERYONE = "all"  # the identity of the overall limit
 
 
 def _creation_limit() -> ratelimit.Limit:
@@ -54,41 +57,37 @@ def _creation_limit() -> ratelimit.Limit:
     )
 
 
-def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    """Failed codes allowed per IP address and overall (settings may override)."""
+def _limits(request: HttpRequest) -> list[tuple[ratelimit.Limit, str]]:
+    """The failed-code limits this request counts against, each with its identity there."""
     window = getattr(settings, "JOIN_FAILURE_WINDOW_SECONDS", 600)
-    return (
-        ratelimit.Limit("join-ip", getattr(settings, "JOIN_FAILURES_PER_IP", 10), window),
-        ratelimit.Limit("join-all", getattr(settings, "JOIN_FAILURES_OVERALL", 500), window),
-    )
+    address = _client_ip(request)
+    return [
+        (ratelimit.Limit("join-client", settings.JOIN_FAILURES_PER_CLIENT, window), address),
+        (
+            ratelimit.Limit("join-network", settings.JOIN_FAILURES_PER_NETWORK, window),
+            clientip.network(address) or address,
+        ),
+    ]
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # Behind a proxy REMOTE_ADDR is the proxy's; production then needs the proxy to set it
-    # (e.g. gunicorn --forwarded-allow-ips with a trusted header), not X-Forwarded-For as sent.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return clientip.client_ip(request) or "unknown"
 
 
 def _blocked(request: HttpRequest) -> str | None:
-    """Why failed codes from this request's side are refused for now, or None."""
-    per_ip, overall = _limits()
-    if ratelimit.is_blocked(per_ip, _client_ip(request)):
+    """Why codes from this request's address or network are refused for now, or None."""
+    if any(ratelimit.is_blocked(limit, identity) for limit, identity in _limits(request)):
         return _(
             "Too many codes that do not exist have been tried from your network. Wait ten "
-            "minutes and try again. If you are sure of the code, ask your manager for the link."
-        )
-    if ratelimit.is_blocked(overall, EVERYONE):
-        return _(
-            "Too many codes that do not exist have been tried in the last few minutes. Wait ten "
-            "minutes and try again, or open the link your manager shared."
+            "minutes and try again, or join over another network, such as your phone's "
+            "mobile data."
         )
     return None
 
 
 def _record_failure(request: HttpRequest) -> None:
-    per_ip, overall = _limits()
-    ratelimit.record(per_ip, _client_ip(request))
-    ratelimit.record(overall, EVERYONE)
+    for limit, identity in _limits(request):
+        ratelimit.record(limit, identity)
 
 
 # ---------------------------------------------------------------------------------------

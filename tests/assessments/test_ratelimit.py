@@ -1,5 +1,7 @@
 """The failed-attempt counter behind the join page's rate limits."""
 
+import hashlib
+
 import pytest
 from django.core.cache import cache
 
@@ -69,9 +71,25 @@ def test_it_can_be_reset():
     assert ratelimit.count(LIMIT, "10.0.0.1") == 0
 
 
-def test_it_keeps_no_address_in_the_clear_in_its_cache_keys():
+def _plain_hashes(text: str) -> set[str]:
+    """What a bare hash of `text` looks like, whole and cut to the key's length."""
+    digests = {hashlib.new(name, text.encode()).hexdigest() for name in ("md5", "sha1", "sha256")}
+    return digests | {digest[:32] for digest in digests}
+
+
+def test_it_keeps_no_address_in_its_cache_keys_in_the_clear_or_plainly_hashed():
     key = LIMIT.key("192.168.10.77")
     assert "192.168" not in key
     assert key.startswith("tillit:ratelimit:test:")
+    digest = key.rsplit(":", 1)[1]
+    for plain in _plain_hashes("192.168.10.77") | _plain_hashes("test:192.168.10.77"):
+        assert plain not in key and digest not in plain
     assert LIMIT.key("192.168.10.77") == key
     assert LIMIT.key("192.168.10.78") != key
+
+
+def test_it_keys_its_cache_keys_with_the_secret_key(settings):
+    key = LIMIT.key("192.168.10.77")
+    settings.SECRET_KEY = "another-secret-key-of-the-same-installation-" * 2
+    # Without the secret, hashing all 2^32 IPv4 addresses does not lead back to this one.
+    assert LIMIT.key("192.168.10.77") != key
