@@ -91,7 +91,7 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
         comment=lambda i, p: "Vi behöver mer tid för varandra." if (i, p) == (0, 0) else "",
     )
     page.wait_for_function(
-        "document.querySelector('.participation-count').innerText.includes('6 people')",
+        "() => document.querySelector('.participation-count').innerText.includes('6 people')",
         timeout=12_000,
     )
 

@@ -101,7 +101,7 @@ def test_it_moves_through_the_agenda_with_the_keyboard(live_server, browser, ass
         obstacles="Tiden räcker inte till för att ses.",
     )
     page.wait_for_function(
-        "document.querySelector('[data-agreed-field=score]').textContent === '4'",
+        "() => document.querySelector('[data-agreed-field=score]').textContent === '4'",
         timeout=12_000,
     )
     assert page.get_by_text("Vi hjälper varandra när det krisar.").is_visible()
