@@ -78,6 +78,10 @@ def test_it_sends_hsts_and_no_store_when_the_proxy_says_https(server):
     assert response.getheader("X-Content-Type-Options") == "nosniff"
     assert response.getheader("X-Frame-Options") == "DENY"
     assert response.getheader("Referrer-Policy") == "same-origin"
+    policy = response.getheader("Content-Security-Policy")
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
 
 
 def test_it_ignores_a_forwarded_proto_it_was_not_told_to_trust(server):
