@@ -4,12 +4,14 @@ Individual answers are never registered here: no one but the participant sees th
 assessment pages show counts only.
 """
 
+import secrets
+import time
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,7 +39,11 @@ class CsvUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(size)d MB.") % {"size": MAX_UPLOAD_BYTES >> 20}
+                _(
+                    "The file is larger than %(size)d MB. Split it into smaller files and "
+                    "import them one after the other."
+                )
+                % {"size": MAX_UPLOAD_BYTES >> 20}
             )
         return upload
 
@@ -45,9 +51,10 @@ class CsvUploadForm(forms.Form):
 class CsvImportMixin:
     """An "Import from CSV" page on a changelist: upload, dry-run preview, confirm.
 
-    The preview and the real import are the same service function on the same bytes; the
-    confirm step carries the previewed file in a signed form field, so what is imported is
-    exactly what was previewed (and validated again).
+    The preview and the real import are the same service function on the same bytes. The
+    previewed file waits on the server (never in the page, which would have to carry megabytes
+    back); the page carries only an unguessable token, which the session ties to the user and
+    to this kind of import. Confirming or cancelling deletes the file.
     """
 
     import_service = None  # importing.import_units or importing.import_roles
@@ -75,8 +82,45 @@ class CsvImportMixin:
         }
         return super().changelist_view(request, extra_context)
 
-    def _salt(self) -> str:
+    def _session_key(self) -> str:
         return f"tillit.import.{self.model._meta.label_lower}"
+
+    def _keep_preview(self, request: HttpRequest, data: bytes, file_name: str) -> str:
+        """Keep the previewed file for its confirmation; returns the token the page carries."""
+        token = secrets.token_urlsafe(32)
+        request.session[self._session_key()] = {
+            "token": token,
+            "file": importing.keep_upload(data, max_age=PREVIEW_MAX_AGE),
+            "name": file_name,
+            "user": str(request.user.pk),
+            "kept_at": time.time(),
+        }
+        return token
+
+    def _drop_preview(self, request: HttpRequest) -> None:
+        """Forget this user's waiting file of this kind (a newer upload replaces it)."""
+        kept = request.session.pop(self._session_key(), None)
+        if isinstance(kept, dict):
+            importing.discard_upload(kept.get("file"))
+
+    def _take_preview(self, request: HttpRequest) -> tuple[str, bytes] | None:
+        """The file name and bytes the posted token stands for, no longer kept after this.
+
+        None when the token is not the one this session holds for this kind of import (from
+        another user, another import or an older preview) or the preview is too old.
+        """
+        kept = request.session.get(self._session_key())
+        token = request.POST.get("token", "")
+        if not isinstance(kept, dict) or not secrets.compare_digest(
+            str(kept.get("token", "")).encode(), token.encode()
+        ):
+            return None
+        del request.session[self._session_key()]
+        data = importing.take_upload(kept.get("file"))  # deletes it
+        fresh = time.time() - kept.get("kept_at", 0) <= PREVIEW_MAX_AGE
+        if data is None or not fresh or kept.get("user") != str(request.user.pk):
+            return None
+        return kept.get("name", ""), data
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_import_permission(request):
@@ -84,24 +128,30 @@ class CsvImportMixin:
         opts = self.model._meta
         changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         form = CsvUploadForm()
-        result = payload = file_name = None
+        result = token = file_name = None
+        if request.method == "POST" and "cancel" in request.POST:
+            if self._take_preview(request) is not None:
+                messages.info(request, _("The import was cancelled; nothing was imported."))
+            return HttpResponseRedirect(changelist_url)
         if request.method == "POST" and "confirm" in request.POST:
-            try:
-                stored = signing.loads(
-                    request.POST.get("payload", ""), salt=self._salt(), max_age=PREVIEW_MAX_AGE
-                )
-            except signing.BadSignature:
+            previewed = self._take_preview(request)
+            if previewed is None:
                 messages.error(
-                    request, _("The preview has expired or was altered; upload the file again.")
+                    request,
+                    _(
+                        "This preview is no longer waiting to be imported: it has expired, a "
+                        "newer upload replaced it, or it is not yours. Upload the file again."
+                    ),
                 )
                 return HttpResponseRedirect(request.path)
-            file_name = stored["name"]
-            result = self.import_service(stored["text"].encode("utf-8"))
+            file_name, data = previewed
+            result = self.import_service(data)
             if result.ok:
                 for line in result.summary():
                     messages.success(request, line)
                 return HttpResponseRedirect(changelist_url)
         elif request.method == "POST":
+            self._drop_preview(request)
             form = CsvUploadForm(request.POST, request.FILES)
             if form.is_valid():
                 upload = form.cleaned_data["file"]
@@ -109,18 +159,14 @@ class CsvImportMixin:
                 data = upload.read()
                 result = self.import_service(data, dry_run=True)
                 if result.ok and result.has_changes:
-                    payload = signing.dumps(
-                        {"name": file_name, "text": data.decode("utf-8-sig")},
-                        salt=self._salt(),
-                        compress=True,
-                    )
+                    token = self._keep_preview(request, data, file_name)
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
             "title": self.import_title,
             "form": form,
             "result": result,
-            "payload": payload,
+            "token": token,
             "file_name": file_name,
             "changelist_url": changelist_url,
             "help_template": self.import_help_template,

@@ -14,24 +14,34 @@ Roles: ``email,unit_code,role``. People are matched by e-mail address; missing p
 created with an unusable password. Roles missing from the file are left as they are.
 
 Both formats: UTF-8 with or without BOM, comma, semicolon or tab between fields, a header row.
+Every value is checked against the model field it lands in (length, no control characters)
+before anything is written, so a dry run finds everything the write would fail on.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import functools
 import io
+import re
+import secrets
 import unicodedata
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -47,6 +57,8 @@ NAME_MAX = Unit._meta.get_field("name").max_length
 PATH_MAX = Unit._meta.get_field("path").max_length
 MAX_DEPTH = PATH_MAX // Unit.steplen
 MAX_CHILDREN = len(Unit.alphabet) ** Unit.steplen - 1
+# Unicode's control characters (category Cc): C0, DEL and C1.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Batches small enough for any database's parameter limit and for CASE-based bulk updates.
 BATCH = 500
 
@@ -93,6 +105,38 @@ class Problem:
 class CsvRow:
     line: int
     values: dict[str, str]
+
+
+def _visible(text: str) -> str:
+    """`text` with control characters shown as U+XXXX, for messages that quote the file."""
+    return CONTROL_CHARACTER.sub(lambda match: f"U+{ord(match.group()):04X}", text)
+
+
+def _control_character_problems(row: CsvRow) -> tuple[list[str], set[str]]:
+    """Messages for the values of `row` holding control characters, and those columns.
+
+    PostgreSQL cannot store NUL at all; tabs, line breaks and the other control characters
+    do not belong in a code, name, e-mail address or role either.
+    """
+    names = {"\x00": _("a NUL byte"), "\t": _("a tab"), "\n": _("a line break")}
+    names["\r"] = names["\n"]
+    messages, columns = [], set()
+    for column, value in row.values.items():
+        if match := CONTROL_CHARACTER.search(value):
+            char = match.group()
+            code_point = f"U+{ord(char):04X}"
+            columns.add(column)
+            messages.append(
+                _(
+                    "the column “%(column)s” contains a control character (%(character)s), "
+                    "which is not allowed; remove it and import again."
+                )
+                % {
+                    "column": column,
+                    "character": f"{code_point}, {names[char]}" if char in names else code_point,
+                }
+            )
+    return messages, columns
 
 
 def _column_name(header: str) -> str:
@@ -161,7 +205,7 @@ def read_csv(
                     "the first line must name the columns %(expected)s, separated by commas "
                     "or semicolons; it reads “%(found)s”."
                 )
-                % {"expected": expected, "found": first_line.strip()[:200]},
+                % {"expected": expected, "found": _visible(first_line.strip()[:200])},
             )
         ]
 
@@ -200,13 +244,15 @@ def read_csv(
 
 def sort_key(name: str) -> str:
     """Swedish alphabetical order: case-insensitive, å ä ö after z, other accents ignored."""
-    letters = []
-    for char in name.casefold():
-        if char in "åäöæø":
-            letters.append({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"}[char])
-        else:
-            letters.append(unicodedata.normalize("NFKD", char)[:1])
-    return "".join(letters)
+    return "".join(map(_sort_letter, name.casefold()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sort_letter(char: str) -> str:
+    # Cached: normalising each character anew made sorting long names the slowest step.
+    if char in "åäöæø":
+        return {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"}[char]
+    return unicodedata.normalize("NFKD", char)[:1]
 
 
 # ---------------------------------------------------------------------------------------
@@ -381,21 +427,24 @@ def _parse_unit_rows(rows: list[CsvRow]) -> tuple[list[_UnitRow], list[Problem],
         parent_code = row.values["parent_code"] or None
         raw_kind = row.values.get("kind", "")
         kind = KIND_ALIASES.get(raw_kind.lower()) if raw_kind else None
-        row_problems = []
-        if not code:
+        # A value with control characters gets that message only and is never quoted back.
+        row_problems, unreadable = _control_character_problems(row)
+        if "code" in unreadable:
+            code = ""  # not a code any other line can name
+        elif not code:
             row_problems.append(_("the code is empty."))
         elif len(code) > CODE_MAX:
             row_problems.append(
                 _("the code “%(code)s” is longer than %(max)d characters.")
                 % {"code": code, "max": CODE_MAX}
             )
-        if not name:
+        if "name" not in unreadable and not name:
             row_problems.append(_("the name is empty."))
-        elif len(name) > NAME_MAX:
+        elif "name" not in unreadable and len(name) > NAME_MAX:
             row_problems.append(
                 _("the name is longer than %(max)d characters.") % {"max": NAME_MAX}
             )
-        if raw_kind and kind is None:
+        if raw_kind and kind is None and "kind" not in unreadable:
             row_problems.append(
                 _("unknown kind “%(kind)s”; use one of %(kinds)s (or leave it empty).")
                 % {"kind": raw_kind, "kinds": ", ".join(UnitKind.values)}
@@ -751,6 +800,10 @@ class RoleImportResult:
         return lines
 
 
+def _user_field_max_length(name: str) -> int:
+    return get_user_model()._meta.get_field(name).max_length
+
+
 @dataclass
 class _RoleRow:
     line: int
@@ -759,9 +812,25 @@ class _RoleRow:
     kind: str
 
 
+def _email_problem(email: str, max_length: int) -> str | None:
+    if not email:
+        return _("the e-mail address is empty.")
+    if len(email) > max_length:
+        # Django's validator accepts up to 320 characters; the field holds fewer.
+        return _("the e-mail address is longer than the %(max)d characters Tillit can store.") % {
+            "max": max_length
+        }
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _("“%(email)s” is not a valid e-mail address.") % {"email": email}
+    return None
+
+
 def _parse_role_rows(rows: list[CsvRow]) -> tuple[list[_RoleRow], list[Problem]]:
     parsed, problems = [], []
     first_line: dict[tuple[str, str, str], int] = {}
+    email_max = _user_field_max_length("email")
     for row in rows:
         email = row.values["email"].lower()
         unit_code = row.values["unit_code"]
@@ -769,19 +838,13 @@ def _parse_role_rows(rows: list[CsvRow]) -> tuple[list[_RoleRow], list[Problem]]
         kind = ROLE_ALIASES.get(raw_role.lower()) or ROLE_ALIASES.get(
             raw_role.lower().replace("_", " ")
         )
-        row_problems = []
-        if not email:
-            row_problems.append(_("the e-mail address is empty."))
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                row_problems.append(
-                    _("“%(email)s” is not a valid e-mail address.") % {"email": email}
-                )
-        if not unit_code:
+        # A value with control characters gets that message only and is never quoted back.
+        row_problems, unreadable = _control_character_problems(row)
+        if "email" not in unreadable and (problem := _email_problem(email, email_max)):
+            row_problems.append(problem)
+        if "unit_code" not in unreadable and not unit_code:
             row_problems.append(_("the unit code is empty."))
-        if kind is None:
+        if kind is None and "role" not in unreadable:
             row_problems.append(
                 _("unknown role “%(role)s”; use %(roles)s.")
                 % {"role": raw_role, "roles": ", ".join(RoleKind.values)}
@@ -825,8 +888,13 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
     ):
         people[email].append(pk)
     missing = emails - set(people)
+    # A new person's user name is their e-mail address, which may be too long for it.
+    username_max = _user_field_max_length("username")
+    too_long = {email for email in missing if len(email) > username_max}
     taken_usernames = set(
-        user_model.objects.filter(username__in=missing).values_list("username", flat=True)
+        user_model.objects.filter(username__in=missing - too_long).values_list(
+            "username", flat=True
+        )
     )
     reported: set[str] = set()
     for row in rows:
@@ -850,6 +918,19 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
                         "them their roles in admin instead."
                     )
                     % {"email": row.email},
+                )
+            )
+        elif row.email in too_long:
+            reported.add(row.email)
+            problems.append(
+                Problem(
+                    row.line,
+                    _(
+                        "%(email)s is not in Tillit yet, and a new person's user name is their "
+                        "e-mail address, which can be at most %(max)d characters; create the "
+                        "person in admin with a shorter user name first."
+                    )
+                    % {"email": row.email, "max": username_max},
                 )
             )
         elif row.email in taken_usernames:
@@ -924,3 +1005,67 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
         ]
         result.created, result.unchanged, result.created_people = [], [], []
     return result
+
+
+# ---------------------------------------------------------------------------------------
+# Uploaded files waiting for their confirmation in admin
+# ---------------------------------------------------------------------------------------
+
+# In the default storage (MEDIA_ROOT, which is never served at a URL), under random names.
+UPLOAD_FOLDER = "imports"
+
+
+def keep_upload(data: bytes, *, max_age: int) -> str:
+    """Keep an uploaded file until it is confirmed; returns its private, unguessable name.
+
+    Files left longer than `max_age` seconds (previews never confirmed nor cancelled) are
+    deleted on the way.
+    """
+    _discard_uploads_older_than(max_age)
+    return default_storage.save(
+        f"{UPLOAD_FOLDER}/{secrets.token_urlsafe(32)}.csv", ContentFile(data)
+    )
+
+
+def take_upload(name: str | None) -> bytes | None:
+    """The kept file's bytes, deleting it; None if it is gone or `name` is not a kept file."""
+    if not _is_upload_name(name):
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    discard_upload(name)
+    return data
+
+
+def discard_upload(name: str | None) -> None:
+    if _is_upload_name(name):
+        default_storage.delete(name)
+
+
+def _is_upload_name(name: object) -> bool:
+    """Only files kept here may be read or deleted through a name taken from a session."""
+    if not isinstance(name, str):
+        return False
+    folder, _slash, file_name = name.partition("/")
+    return (
+        folder == UPLOAD_FOLDER
+        and file_name.endswith(".csv")
+        and "/" not in file_name
+        and not file_name.startswith(".")
+    )
+
+
+def _discard_uploads_older_than(seconds: int) -> None:
+    try:
+        _folders, files = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    for file_name in files:
+        name = f"{UPLOAD_FOLDER}/{file_name}"
+        with contextlib.suppress(FileNotFoundError):  # another request may delete it first
+            if default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)

@@ -26,6 +26,13 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Previewed uploads wait in the default storage: a fresh folder for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Messages are checked in English (the msgids); pages ask for it with Accept-Language."""
     with translation.override("en"):
@@ -243,7 +250,7 @@ def test_it_imports_roles_through_the_admin_with_a_preview(client, administrator
     assert "3 new roles" in preview.content.decode()
     assert Role.objects.count() == 0
 
-    confirmed = client.post(url, {"payload": preview.context["payload"], "confirm": "1"})
+    confirmed = client.post(url, {"token": preview.context["token"], "confirm": "1"})
     assert confirmed.status_code == 302
     assert Role.objects.count() == 3
 

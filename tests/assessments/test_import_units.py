@@ -31,6 +31,13 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Previewed uploads wait in the default storage: a fresh folder for each test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Messages are checked in English (the msgids); pages ask for it with Accept-Language."""
     with translation.override("en"):
@@ -596,7 +603,7 @@ def test_it_previews_an_upload_then_imports_it_on_confirmation(client, administr
     assert Unit.objects.count() == 0  # the preview is a dry run
 
     confirmed = client.post(
-        reverse(IMPORT_URL), {"payload": preview.context["payload"], "confirm": "1"}, **EN
+        reverse(IMPORT_URL), {"token": preview.context["token"], "confirm": "1"}, **EN
     )
 
     assert confirmed.status_code == 302
@@ -633,13 +640,13 @@ def test_it_says_so_when_an_upload_changes_nothing(client, administrator, existi
 
 def test_it_refuses_a_tampered_confirmation(client, administrator):
     client.force_login(administrator)
-    payload = upload(client, TREE).context["payload"]
+    token = upload(client, TREE).context["token"]
 
     response = client.post(
-        reverse(IMPORT_URL), {"payload": payload[:-3] + "abc", "confirm": "1"}, follow=True, **EN
+        reverse(IMPORT_URL), {"token": token[:-3] + "abc", "confirm": "1"}, follow=True, **EN
     )
 
-    assert "upload the file again" in response.content.decode()
+    assert "Upload the file again" in response.content.decode()
     assert Unit.objects.count() == 0
 
 
@@ -647,12 +654,10 @@ def test_it_validates_again_on_confirmation(client, administrator):
     """The tree may change between preview and confirmation; the import checks it afresh."""
     make_unit("ORG", "Exempelkommun", kind="organisation")
     client.force_login(administrator)
-    payload = upload(client, csv_file("code,name,parent_code", "A1,Enhet A1,ORG")).context[
-        "payload"
-    ]
+    token = upload(client, csv_file("code,name,parent_code", "A1,Enhet A1,ORG")).context["token"]
     Unit.objects.filter(code="ORG").update(code="KOMMUN")  # recoded by someone meanwhile
 
-    page = client.post(reverse(IMPORT_URL), {"payload": payload, "confirm": "1"}, **EN)
+    page = client.post(reverse(IMPORT_URL), {"token": token, "confirm": "1"}, **EN)
 
     assert page.status_code == 200
     assert "unknown parent code “ORG”" in page.content.decode()
