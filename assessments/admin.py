@@ -24,6 +24,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from . import importing, workflow
+from .admin_widgets import SafeAutocompleteMixin
 from .models import Action, Role, Round, StateChange, Unit, UnitAssessment
 
 # Uploads larger than this are refused before parsing (50,000 units are about 2 MB).
@@ -180,7 +181,7 @@ class CsvImportMixin:
 # ---------------------------------------------------------------------------------------
 
 
-class RoleOnUnitInline(admin.TabularInline):
+class RoleOnUnitInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Role
     fields = ["user", "kind"]
     autocomplete_fields = ["user"]
@@ -189,7 +190,7 @@ class RoleOnUnitInline(admin.TabularInline):
     verbose_name_plural = _("people with a role here (covers every unit beneath)")
 
 
-class RoleOfUserInline(admin.TabularInline):
+class RoleOfUserInline(SafeAutocompleteMixin, admin.TabularInline):
     model = Role
     fields = ["unit", "kind"]
     autocomplete_fields = ["unit"]
@@ -211,7 +212,7 @@ class UnitAdmin(CsvImportMixin, TreeAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(CsvImportMixin, admin.ModelAdmin):
+class RoleAdmin(SafeAutocompleteMixin, CsvImportMixin, admin.ModelAdmin):
     list_display = ["user", "user_email", "kind", "unit", "unit_code"]
     list_filter = ["kind", "unit__kind"]
     search_fields = [
