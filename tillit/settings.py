@@ -124,6 +124,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The user name as axes logs it: without NUL and cut to its varchar(255) column.
+AXES_USERNAME_CALLABLE = "tillit.accounts.axes_username"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -215,6 +217,11 @@ if MIN_RESPONDENTS < 5:
 # Respondents one network address may create in one assessment per ten minutes: a whole
 # meeting on one office network fits, a script making blank respondents does not get far.
 JOIN_CREATES_PER_ADDRESS = int(os.environ.get("JOIN_CREATES_PER_ADDRESS", "40"))
+
+# The round form posts one field per unit taking part, and a round over a whole municipality
+# may have a few thousand units; Django's default of 1,000 fields would refuse it. The request
+# body is still capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
