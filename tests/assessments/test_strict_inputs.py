@@ -18,6 +18,7 @@ from assessments.models import (
     Action,
     AssessmentState,
     BalanceAgreement,
+    DimensionAgreement,
     PrincipleAgreement,
     Respondent,
     Round,
@@ -405,6 +406,30 @@ def test_it_refuses_an_agreement_with_a_bad_lock_version(manager, dialogue, bad)
     response = _agree_balance(manager, dialogue, "40", lock=bad)
     assert (INCOMPLETE if not isinstance(bad, list) else REPEATED) in page_text(response)
     assert not BalanceAgreement.objects.exists()
+
+
+@pytest.mark.parametrize("bad", [*not_plain_digits(4), "04"])
+def test_it_refuses_an_agreed_score_or_position_that_is_not_one_of_the_plain_choices(
+    manager, dialogue, bad
+):
+    version = dialogue.round.framework_version
+    principle, dimension = version.principles.first(), version.dimensions.first()
+    response = manager.post(
+        reverse("manager_agree_principle", args=[dialogue.pk, principle.pk]),
+        {f"principle-{principle.pk}-lock_version": "0", f"principle-{principle.pk}-score": bad},
+    )
+    assert "Choose a score from 1 to 5." in page_text(response)
+    response = manager.post(
+        reverse("manager_agree_dimension", args=[dialogue.pk, dimension.pk]),
+        {
+            f"dimension-{dimension.pk}-lock_version": "0",
+            f"dimension-{dimension.pk}-now": bad,
+            f"dimension-{dimension.pk}-desired": "4",
+        },
+    )
+    assert "Choose a value from 1 to 7." in page_text(response)
+    assert not PrincipleAgreement.objects.exists()
+    assert not DimensionAgreement.objects.exists()
 
 
 @pytest.fixture
