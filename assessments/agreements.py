@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from principles.models import Dimension, Principle
+from tillit.fields import whole_number
 
 from . import workflow
 from .models import (
@@ -321,12 +322,10 @@ class FieldConflict(Exception):
 
 
 def _digits(raw: str) -> int | None:
-    raw = raw.strip()
+    """None for "", else plain ASCII digits (no sign, spaces or decimals); ValueError if not."""
     if raw == "":
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
-        raise ValueError(raw)
-    return int(raw)
+    return whole_number(raw)
 
 
 def parse_field(kind: str, field: str, raw: str | dict[str, str]) -> object:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import Principle
+from tillit.fields import BoundedModelChoiceField, SingleValueFormMixin, StrictIntegerField
 
 from . import agreements
 from .models import Action, ActionStatus, UnitAssessment
@@ -17,16 +18,28 @@ def _scale(low: int, high: int, empty: str) -> list[tuple[str, str]]:
     return [("", empty), *((str(i), str(i)) for i in range(low, high + 1))]
 
 
-class LockVersionMixin(forms.Form):
-    lock_version = forms.IntegerField(
+INCOMPLETE = _("The form was incomplete. Reload the page and try again.")
+# The largest value a PositiveIntegerField holds on every database we run on.
+LOCK_VERSION_MAX = 2**31 - 1
+
+
+def _lock_version_field(*, required: bool = True) -> StrictIntegerField:
+    return StrictIntegerField(
         min_value=0,
+        max_value=LOCK_VERSION_MAX,
+        required=required,
         widget=forms.HiddenInput,
         error_messages={
-            "required": _("The form was incomplete. Reload the page and try again."),
-            "invalid": _("The form was incomplete. Reload the page and try again."),
-            "min_value": _("The form was incomplete. Reload the page and try again."),
+            "required": INCOMPLETE,
+            "invalid": INCOMPLETE,
+            "min_value": INCOMPLETE,
+            "max_value": INCOMPLETE,
         },
     )
+
+
+class LockVersionMixin(SingleValueFormMixin, forms.Form):
+    lock_version = _lock_version_field()
 
 
 def _scale_choice(label, high: int, invalid, help_text="") -> forms.TypedChoiceField:
@@ -71,8 +84,8 @@ class DimensionAgreementForm(LockVersionMixin, forms.Form):
     desired = _scale_choice(_("Desired"), 7, _("Choose a value from 1 to 7."))
 
 
-def _points(label) -> forms.IntegerField:
-    return forms.IntegerField(
+def _points(label) -> StrictIntegerField:
+    return StrictIntegerField(
         label=label,
         min_value=0,
         max_value=100,
@@ -101,14 +114,15 @@ class BalanceAgreementForm(LockVersionMixin, forms.Form):
         return cleaned
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(SingleValueFormMixin, forms.ModelForm):
     """What, who, by when, and optionally which principle of this framework version."""
 
-    lock_version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    lock_version = _lock_version_field(required=False)
 
     class Meta:
         model = Action
         fields = ["title", "responsible", "due_on", "principle", "status"]
+        field_classes = {"principle": BoundedModelChoiceField}
         widgets = {
             "title": forms.TextInput(attrs={"autocomplete": "off"}),
             "responsible": forms.TextInput(attrs={"autocomplete": "off"}),
@@ -134,6 +148,13 @@ class ActionForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.lock_version
             self.fields["lock_version"].required = True
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The lock version is a hidden field, so its message would show nowhere: put it on top.
+        for message in self.errors.pop("lock_version", []):
+            self.add_error(None, message)
+        return cleaned
 
     def clean_title(self) -> str:
         title = self.cleaned_data["title"].strip()

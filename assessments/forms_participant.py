@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from principles.models import Dimension, Principle, Statement, SteeringPrinciple
+from tillit.fields import SingleValueFormMixin, StrictIntegerField, whole_number
 
 from . import answers, joincodes
 from .models import BalanceKind
@@ -75,8 +76,11 @@ def dimension_choices() -> list[tuple[str, str]]:
     ]
 
 
-class AnswerPageForm(forms.Form):
-    """Common to the answer pages: service errors and a summary of errors for the top."""
+class AnswerPageForm(SingleValueFormMixin, forms.Form):
+    """Common to the answer pages: service errors and a summary of errors for the top.
+
+    A field sent twice is refused (``SingleValueFormMixin``) rather than read as its last value.
+    """
 
     group_names: tuple[str, ...] = ()
 
@@ -241,7 +245,8 @@ class BalanceForm(AnswerPageForm):
         for kind in BalanceKind.values:
             for key in answers.STEERING_KEYS:
                 principle = by_key.get(key)
-                self.fields[answers.balance_field(kind, key)] = forms.IntegerField(
+                # Plain digits only: int() would also read "+40", " 40 ", "40.0" and "٤٠".
+                self.fields[answers.balance_field(kind, key)] = StrictIntegerField(
                     label=principle.name if principle else key,
                     required=False,
                     min_value=0,
@@ -305,9 +310,12 @@ class BalanceForm(AnswerPageForm):
         total = 0
         for key in answers.STEERING_KEYS:
             value = self[answers.balance_field(kind, key)].value()
+            if isinstance(value, int):
+                total += value
+                continue
             try:
-                total += int(value)
-            except (TypeError, ValueError):
+                total += whole_number(value)  # as the field reads it: "+40" counts nothing
+            except ValueError:
                 continue
         return total
 

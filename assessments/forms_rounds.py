@@ -8,18 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from principles.models import FrameworkVersion
+from tillit.fields import (
+    REPEATED,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    SingleValueFormMixin,
+)
 
 from . import rounds
 from .models import Round, Unit
 
 
-class RootChoiceField(forms.ModelChoiceField):
+class RootChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
         # Indent by depth so the tree shows in a plain select.
         return "\u2003" * (unit.depth - 1) + unit.name
 
 
-class VersionChoiceField(forms.ModelChoiceField):
+class VersionChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, version: FrameworkVersion) -> str:
         return version.name
 
@@ -39,7 +45,7 @@ class RootForm(forms.Form):
         self.fields["root"].widget.attrs["class"] = "form-select"
 
 
-class RoundForm(forms.Form):
+class RoundForm(SingleValueFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Name of the round"),
         max_length=rounds.NAME_MAX_LENGTH,
@@ -57,14 +63,14 @@ class RoundForm(forms.Form):
     closes_on = forms.DateField(
         label=_("Closes"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    root = forms.ModelChoiceField(
+    root = BoundedModelChoiceField(
         queryset=Unit.objects.none(),
         widget=forms.HiddenInput,
         error_messages={
             "invalid_choice": _("Choose a part of the organisation you are responsible for."),
         },
     )
-    units = forms.ModelMultipleChoiceField(
+    units = BoundedModelMultipleChoiceField(
         queryset=Unit.objects.none(),
         label=_("Units taking part"),
         widget=forms.CheckboxSelectMultiple,
@@ -75,6 +81,8 @@ class RoundForm(forms.Form):
             ),
         },
     )
+    # Rendered with the form: sent twice (a double click, a resubmit), it opens one round.
+    creation_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, root: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -92,6 +100,7 @@ class RoundForm(forms.Form):
             self.initial.setdefault("opens_on", today)
             self.initial.setdefault("closes_on", today + datetime.timedelta(weeks=6))
             self.initial.setdefault("root", root.pk)
+            self.initial.setdefault("creation_token", rounds.new_creation_token())
             self.initial.setdefault(
                 "units", [unit.pk for unit in rounds.default_units(self.tree_units)]
             )
@@ -101,6 +110,19 @@ class RoundForm(forms.Form):
         opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens_on and closes_on and closes_on < opens_on:
             self.add_error("closes_on", _("The round cannot close before it opens."))
+        # The token is hidden: a message about it goes on top of the form, in plain words.
+        token = cleaned.get("creation_token")
+        if self.has_error("creation_token") or (
+            token and not rounds.CREATION_TOKEN.fullmatch(token)
+        ):
+            repeated = self.has_error("creation_token", code="repeated")
+            self.errors.pop("creation_token", None)
+            self.add_error(
+                None,
+                REPEATED
+                if repeated
+                else _("The form was incomplete. Reload the page and try again."),
+            )
         return cleaned
 
     def checked_unit_ids(self) -> set[int]:
@@ -116,7 +138,10 @@ class RoundForm(forms.Form):
         return checked
 
     def save(self) -> Round:
-        """Open the round (the service checks scope again); errors land on the fields."""
+        """Open the round (the service checks scope again); errors land on the fields.
+
+        ``rounds.RoundAlreadyOpened`` passes through: this form opened its round before.
+        """
         data = self.cleaned_data
         try:
             return rounds.open_round(
@@ -127,6 +152,7 @@ class RoundForm(forms.Form):
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 units=data["units"],
+                creation_token=data.get("creation_token") or None,
             )
         except ValidationError as error:
             for name, messages in error.message_dict.items():

@@ -116,6 +116,11 @@ class Round(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The random token of the form that opened the round: the same form sent twice opens one
+    # round (see rounds.open_round). Null for rounds opened otherwise; nulls never clash.
+    creation_token = models.CharField(
+        _("creation token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("round")

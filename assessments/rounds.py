@@ -6,11 +6,13 @@ round on units outside the person's part of the tree.
 """
 
 import datetime
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,7 @@ from . import joincodes, scoping
 from .models import AssessmentState, Round, Unit, UnitAssessment
 
 NAME_MAX_LENGTH = Round._meta.get_field("name").max_length
+CREATION_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what `new_creation_token` makes
 
 
 # ---------------------------------------------------------------------------------------
@@ -72,6 +75,29 @@ def as_tree(units: Iterable[Unit]) -> list[TreeNode]:
 # ---------------------------------------------------------------------------------------
 
 
+def new_creation_token() -> str:
+    """A random token for one round form: sent twice, it opens the round only once."""
+    return secrets.token_urlsafe(24)
+
+
+class RoundAlreadyOpened(Exception):
+    """The form with this creation token has opened a round already: `round` is that one."""
+
+    def __init__(self, round_: Round) -> None:
+        super().__init__(round_.pk)
+        self.round = round_
+
+
+def _opened_with(user, creation_token: str) -> Round | None:
+    """The round this form opened before; ValidationError if someone else's form did."""
+    earlier = Round.objects.filter(creation_token=creation_token).first()
+    if earlier is not None and not scoping.planned_rounds(user).filter(pk=earlier.pk).exists():
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("This form has been used already. Reload the page.")]}
+        )
+    return earlier
+
+
 @transaction.atomic
 def open_round(
     *,
@@ -82,15 +108,26 @@ def open_round(
     opens_on: datetime.date,
     closes_on: datetime.date,
     units: Iterable[Unit],
+    creation_token: str | None = None,
 ) -> Round:
     """Create the round and one unit assessment (preparing, with a join code) per unit.
 
     Raises `PermissionDenied` for someone who may not plan rounds and `ValidationError`
     (keyed by the round form's field names) for anything else; then nothing is stored.
     Runs a fixed number of queries however many units take part.
+
+    `creation_token` (from the form) makes a double click or a resubmitted form harmless: the
+    round it opened the first time comes back as `RoundAlreadyOpened`, and nothing new is
+    stored. Without a token every call opens a round.
     """
     if not scoping.can_plan_rounds(user):
         raise PermissionDenied
+    if creation_token is not None and not CREATION_TOKEN.fullmatch(creation_token):
+        raise ValidationError(
+            {NON_FIELD_ERRORS: [_("The form was incomplete. Reload the page and try again.")]}
+        )
+    if creation_token and (earlier := _opened_with(user, creation_token)) is not None:
+        raise RoundAlreadyOpened(earlier)
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -122,14 +159,22 @@ def open_round(
     if errors:
         raise ValidationError(errors)
 
-    round_ = Round.objects.create(
-        name=name,
-        framework_version=framework_version,
-        root=root,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        created_by=user if user.is_authenticated else None,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the same form sent twice at the same moment
+            round_ = Round.objects.create(
+                name=name,
+                framework_version=framework_version,
+                root=root,
+                opens_on=opens_on,
+                closes_on=closes_on,
+                created_by=user if user.is_authenticated else None,
+                creation_token=creation_token or None,
+            )
+    except IntegrityError:
+        earlier = _opened_with(user, creation_token) if creation_token else None
+        if earlier is None:
+            raise
+        raise RoundAlreadyOpened(earlier) from None
     codes = joincodes.unused_codes(len(unit_ids))
     UnitAssessment.objects.bulk_create(
         [

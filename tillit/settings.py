@@ -141,6 +141,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The user name as axes logs it: without NUL and cut to its varchar(255) column.
+AXES_USERNAME_CALLABLE = "tillit.accounts.axes_username"
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -247,6 +249,11 @@ if TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be at least 1.")
 # Failed logins are counted per address too, so django-axes must see the same one.
 AXES_CLIENT_IP_CALLABLE = "tillit.clientip.client_ip"
+
+# The round form posts one field per unit taking part, and a round over a whole municipality
+# may have a few thousand units; Django's default of 1,000 fields would refuse it. The request
+# body is still capped by DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Transport security. Production (neither DEBUG nor the test suite) is HTTPS-only by default:
 # redirect, HSTS and secure cookies. A TLS proxy that redirects and sends HSTS itself can turn

@@ -6,7 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from tillit.fields import parse_id
 
 from .. import rounds, scoping
 from ..forms_rounds import RootForm, RoundForm
@@ -34,10 +37,12 @@ def round_create(request: HttpRequest) -> HttpResponse:
     # The part of the tree comes from the query string (step one) or the posted form; a unit
     # outside the person's part of the tree is a 404 there, a form error when posted.
     if request.method == "POST":
-        root = rounds.plannable_units(user).filter(pk=_int(request.POST.get("root"))).first()
+        # Only the tree to show again: the form reads (and refuses) the posted root itself.
+        root_id = parse_id(request.POST.get("root"))
+        root = rounds.plannable_units(user).filter(pk=root_id).first() if root_id else None
         root = root or rounds.default_root(user)
     elif request.GET.get("root"):
-        root = scoping.get_or_404(rounds.plannable_units(user), pk=_int(request.GET["root"]))
+        root = scoping.get_or_404(rounds.plannable_units(user), pk=parse_id(request.GET["root"]))
     else:
         root = rounds.default_root(user)
     if root is None:
@@ -49,6 +54,14 @@ def round_create(request: HttpRequest) -> HttpResponse:
             round_ = form.save()
         except ValidationError:
             pass  # the form now carries the messages
+        except rounds.RoundAlreadyOpened as opened:
+            # The same form again (a double click, a resubmit): show the round it opened.
+            messages.info(
+                request,
+                _("This form had already opened the round “%(name)s”; it was not opened twice.")
+                % {"name": opened.round.name},
+            )
+            return redirect("round_detail", pk=opened.round.pk)
         else:
             messages.success(
                 request,
@@ -92,13 +105,6 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "finished_total": sum(a.finished_count for a in assessments),
         },
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 urlpatterns = [
