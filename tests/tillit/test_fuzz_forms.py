@@ -185,7 +185,7 @@ def attempt(client: Client, url: str, data: dict, outcome: Outcome, label: str) 
     """Post once inside a savepoint that is rolled back; record what went wrong.
 
     Every attempt starts from the same stored state (the one before it was rolled back), so
-    the state is read once per run.
+    the state is read once per round of attempts.
     """
     outcome.attempts += 1
     cache.clear()  # rate limits must not hide what a value does
@@ -215,6 +215,7 @@ def attempt(client: Client, url: str, data: dict, outcome: Outcome, label: str) 
 
 def fuzz(client: Client, forms: list[Form], outcome: Outcome) -> None:
     rotation = itertools.cycle([value for value in HOSTILE if value not in ALWAYS])
+    outcome.before = None  # what this persona's pages did before the attempts is theirs
     for form in forms:
         base = form.data()
         for name in base:
