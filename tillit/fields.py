@@ -23,6 +23,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 MAX_ID = 2**63 - 1  # the largest BigAutoField primary key on PostgreSQL and SQLite
@@ -35,6 +36,11 @@ REPEATED = _(
     "This field was sent more than once, so it is not clear which value was meant. Nothing "
     "was saved; reload the page and try again."
 )
+
+
+def sent_more_than_once(data: QueryDict, *names: str) -> bool:
+    """Whether any of `names` came more than once (for views that read ``request.POST``)."""
+    return any(len(data.getlist(name)) > 1 for name in names)
 
 
 def whole_number(raw: object, *, max_digits: int = MAX_DIGITS) -> int:

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from principles.models import Dimension, Principle
+from tillit.fields import REPEATED, sent_more_than_once, whole_number
 
 from ... import agreements, disclosure, group_results, workflow
 from ...forms_manager import ActionForm
@@ -50,8 +51,8 @@ def parse_base(kind: str, field_name: str, raw: str) -> object:
         return None
     try:
         if kind == "balance":
-            return tuple(int(part) for part in raw.split(","))
-        return int(raw)
+            return tuple(whole_number(part) for part in raw.split(","))
+        return whole_number(raw)
     except ValueError:
         return object()  # matches nothing stored: a conflict, never an overwrite
 
@@ -94,6 +95,14 @@ def _describe(kind: str, value: object, steering: dict[str, str]) -> str:
     return str(value)
 
 
+def _names(item: Item, name: str) -> list[str]:
+    """The names a field's value and base are posted under."""
+    base = f"{item.key}-{name}"
+    if item.kind == "balance":
+        return [f"{base}-{p}" for p in agreements.POINTS] + [f"{base}-base"]
+    return [base, f"{base}-base"]
+
+
 def _raw(data, item: Item, name: str) -> str | dict[str, str] | None:
     """What the page sent for a field; None when the page did not carry it."""
     if item.kind == "balance":
@@ -130,6 +139,9 @@ def _save_page(request: HttpRequest, assessment: UnitAssessment, items: list[Ite
             if raw is None:
                 continue
             base_raw = request.POST.get(f"{item.key}-{name}-base", "")
+            if sent_more_than_once(request.POST, *_names(item, name)):
+                view.error, view.base = str(REPEATED), base_raw
+                continue
             try:
                 value = agreements.parse_field(item.kind, name, raw)
                 base = parse_base(item.kind, name, base_raw)
@@ -283,6 +295,8 @@ def save_field(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse(
             {"ok": False, "error": _("This is not a field of the item.")}, status=400
         )
+    if sent_more_than_once(request.POST, *request.POST.keys()):
+        return JsonResponse({"ok": False, "error": str(REPEATED)}, status=400)
     raw: str | dict[str, str] = request.POST.get("value", "")
     if kind == "balance":
         raw = {p: request.POST.get(p, "") for p in agreements.POINTS}

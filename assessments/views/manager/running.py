@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tillit.fields import sent_more_than_once, whole_number
+
 from ... import disclosure, joincodes, scoping, workflow
 from ...models import (
     Action,
@@ -110,8 +112,12 @@ def show_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _expected(request: HttpRequest) -> int | None:
     """The number of participants typed on the assessment page (None when not a number)."""
-    raw = request.POST.get("expected", "").strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
+    if sent_more_than_once(request.POST, "expected"):
+        return None
+    try:
+        return whole_number(request.POST.get("expected", ""), max_digits=4)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
