@@ -7,9 +7,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.views import LoginView, PasswordResetView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from assessments import ratelimit
+from tillit import clientip
 from tillit.fields import SingleValueFormMixin
 
 # django-axes logs failed logins with the user name in a varchar(255).
@@ -70,5 +72,35 @@ class FirstPasswordResetForm(PasswordResetForm):
         return (u for u in users if getattr(u, email_field, "").lower() == email.lower())
 
 
+# Each reset request sends a mail to whoever owns the address: without a limit, anyone could
+# flood a colleague's inbox, or our mail server's reputation, from the anonymous form.
+RESETS_PER_CLIENT = ratelimit.Limit("password-reset-client", 5, 3600)
+RESETS_PER_ADDRESS = ratelimit.Limit("password-reset-address", 3, 3600)
+
+
+class ThrottledPasswordResetView(PasswordResetView):
+    form_class = FirstPasswordResetForm
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        limits = [
+            (RESETS_PER_CLIENT, clientip.client_ip(self.request) or "unknown"),
+            (RESETS_PER_ADDRESS, form.cleaned_data["email"].lower()),
+        ]
+        if any(ratelimit.is_blocked(limit, identity) for limit, identity in limits):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset mails have been asked for from here or for this "
+                    "address in the last hour. Nothing was sent; try again in an hour."
+                ),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        for limit, identity in limits:
+            ratelimit.record(limit, identity)
+        return super().form_valid(form)
+
+
 login = LoginView.as_view(form_class=LoginForm)
-password_reset = PasswordResetView.as_view(form_class=FirstPasswordResetForm)
+password_reset = ThrottledPasswordResetView.as_view()
