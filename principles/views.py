@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import AccessibilityReportForm
-from .i18n import current_language
+from .i18n import PRIMARY, current_language
 from .models import FrameworkVersion, TextKind
 
 
@@ -29,6 +29,8 @@ def framework(request: HttpRequest) -> HttpResponse:
             "cornerstones": [t for t in texts if t.kind == TextKind.CORNERSTONE],
             "good_meeting": [t for t in texts if t.kind == TextKind.GOOD_MEETING],
             "reservations": [t for t in texts if t.kind == TextKind.RESERVATION],
+            # Quotations are in Swedish; in another language the page shows a translation.
+            "quoting_original": current_language() == PRIMARY,
         },
     )
 
