@@ -2,8 +2,9 @@
 
 Used by `manage.py setup_demo`. Idempotent: the units go through the ordinary CSV import (so
 running again changes nothing, or puts back demo units an administrator renamed or moved),
-and accounts are created only when missing; their generated passwords are printed once, when
-they are created, and never again.
+and accounts are created only when missing; their generated passwords are shown once, when
+they are created. `reset_demo_passwords` gives the accounts new ones
+(`setup_demo --reset-passwords`).
 """
 
 from __future__ import annotations
@@ -100,11 +101,47 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     return accounts
 
 
-def create_demo_organisation(stdout: IO[str]) -> dict:
+def account_descriptions() -> dict[str, str]:
+    """What each demo account is, for the list of passwords: "manager, Hemtjänst Norr"."""
+    names = dict(Unit.objects.values_list("code", "name"))
+    return {
+        username: f"{RoleKind(kind).label.lower()}, {names.get(unit_code, unit_code)}"
+        for username, unit_code, kind in demo_accounts()
+    }
+
+
+def reset_demo_passwords() -> dict[str, str]:
+    """Give each demo account that exists a new generated password; returns them by username.
+
+    Failed logins recorded against the accounts are cleared too, so the new passwords work
+    at once.
+    """
+    from axes.utils import reset as reset_lockouts
+
+    user_model = get_user_model()
+    passwords: dict[str, str] = {}
+    usernames = [username for username, _unit, _kind in demo_accounts()]
+    for user in user_model.objects.filter(username__in=usernames).order_by("pk"):
+        passwords[user.username] = _set_new_password(user)
+        reset_lockouts(username=user.username)
+    # In the order of demo_accounts(), as the list is printed.
+    return {name: passwords[name] for name in usernames if name in passwords}
+
+
+def _set_new_password(user) -> str:
+    password = secrets.token_urlsafe(9)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return password
+
+
+def create_demo_organisation(stdout: IO[str], *, show_passwords: bool = True) -> dict:
     """Create (or complete) Exempelkommun and its demo accounts; print new passwords once.
 
     Returns ``{"units": {code: Unit}, "users": {username: User}, "passwords": {username:
-    password}}`` where ``passwords`` holds only the accounts created by this call.
+    password}}`` where ``passwords`` holds only the accounts created by this call. With
+    ``show_passwords`` off, the caller shows them (`setup_demo` lists every account at the
+    end of its output).
     """
     result = import_units(demo_csv())
     if result.errors:  # only if the demo data itself were broken
@@ -139,7 +176,7 @@ def create_demo_organisation(stdout: IO[str]) -> dict:
         Role.objects.get_or_create(user=users[username], unit=units[unit_code], kind=kind)
 
     existing = len(accounts) - len(passwords)
-    if passwords:
+    if passwords and show_passwords:
         stdout.write("New demo accounts (the passwords are shown only this once):\n")
         for username, unit_code, kind in accounts:
             if username in passwords:
@@ -147,9 +184,11 @@ def create_demo_organisation(stdout: IO[str]) -> dict:
                     f"  {username} / {passwords[username]}  "
                     f"({RoleKind(kind).label.lower()}, {units[unit_code].name})\n"
                 )
-    if existing:
+    if existing and show_passwords:
         stdout.write(
-            f"{existing} demo accounts exist already (passwords kept; an administrator can "
-            "set new ones in admin).\n"
+            f"{existing} demo accounts exist already (passwords kept; "
+            "`manage.py setup_demo --reset-passwords` gives them new ones).\n"
         )
+    elif existing:
+        stdout.write(f"{existing} demo accounts exist already.\n")
     return {"units": units, "users": users, "passwords": passwords}

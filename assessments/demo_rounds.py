@@ -1,8 +1,11 @@
 """Two demo rounds with realistic answers, for `manage.py setup_demo`.
 
-"Tillitsskattning VT 2026" is completed in every unit: answers, what the group agreed, and
-two to four actions each. "Tillitsskattning HT 2026" is in progress: its units are at
-different steps, from preparing to completed.
+The dates follow the day the demo is created, so that it always looks like a tool in use:
+the earlier round (about seven months ago, e.g. "Tillitsskattning VT 2026") is completed in
+every unit, with answers, what the group agreed, and two to four actions each – some done,
+most of the rest due in the coming months, a few overdue. The current round (opened five
+weeks ago, e.g. "Tillitsskattning HT 2026") is in progress: its units are at different
+steps, from preparing to completed, and the completed ones have actions planned ahead.
 
 Answers are drawn with a seeded random generator around a profile per unit (one strong on
 Tillit but weak on Stöd, one pressed on all fronts, …), so the demo looks the same on every
@@ -10,7 +13,8 @@ machine and the reports have something to show: differences between units, disag
 within a group, and a change between the rounds where the spring's actions took effect. Two
 small units get fewer answers than the anonymity threshold, so the empty-report case shows too.
 
-Idempotent: a round whose name already exists under the root is left as it is.
+Idempotent: when the root has rounds already, no demo rounds are added (the names follow the
+date, so they cannot tell whether the demo ran before).
 """
 
 from __future__ import annotations
@@ -204,24 +208,54 @@ RESPONSIBLE = ["Enhetschef", "Arbetsgrupp", "Skyddsombud", "Alla medarbetare", "
 
 @dataclass(frozen=True)
 class RoundPlan:
-    key: str
+    key: str  # seeds the random draws, so the answers are the same whatever the date
     name: str
     opens_on: datetime.date
     closes_on: datetime.date
     completed_on: datetime.date
-    improvement: float  # how much the spring's weakest principles rose since
+    improvement: float  # how much the earlier round's weakest principles rose since
+    all_completed: bool  # the earlier round is completed in every unit
 
 
-VT = RoundPlan(
-    "vt", "Tillitsskattning VT 2026", datetime.date(2026, 2, 2), datetime.date(2026, 4, 30),
-    datetime.date(2026, 3, 20), 0.0,
-)  # fmt: skip
-HT = RoundPlan(
-    "ht", "Tillitsskattning HT 2026", datetime.date(2026, 9, 1), datetime.date(2026, 12, 15),
-    datetime.date(2026, 10, 22), 0.5,
-)  # fmt: skip
-# The autumn round is under way: its units are spread over the four steps.
-HT_STATES = [
+# Days before (or after) the day the demo is created. The rounds lie 27 weeks apart, so
+# their names always fall in different terms.
+CURRENT_OPENED_DAYS_AGO = 35
+CURRENT_CLOSES_IN_DAYS = 40
+CURRENT_COMPLETED_DAYS_AGO = 10
+ROUNDS_APART_DAYS = 189
+# When the groups set their actions to be due. The earlier round's open actions are mostly
+# still ahead (longer undertakings), and a few (one draw in nine) are overdue; the current round's
+# completed units have just planned theirs.
+EARLIER_DONE_DUE_AFTER = [30, 45, 60, 90]
+EARLIER_OPEN_DUE_FROM_TODAY = [-14, 14, 21, 30, 45, 60, 75, 90, 120]
+CURRENT_DUE_AFTER = [30, 45, 60, 90, 120]
+
+
+def round_name(opens_on: datetime.date) -> str:
+    """The round named by its term: "Tillitsskattning VT 2027" (spring) or "… HT 2026"."""
+    term = "VT" if opens_on.month <= 6 else "HT"
+    return f"Tillitsskattning {term} {opens_on.year}"
+
+
+def demo_plans(today: datetime.date) -> tuple[RoundPlan, RoundPlan]:
+    """The earlier, completed round and the current one, dated from `today`."""
+    days = datetime.timedelta
+    current_opens = today - days(CURRENT_OPENED_DAYS_AGO)
+    earlier_opens = current_opens - days(ROUNDS_APART_DAYS)
+    # The seed keys are those of the first demo (a spring and an autumn round).
+    earlier = RoundPlan(
+        "vt", round_name(earlier_opens), earlier_opens, earlier_opens + days(87),
+        earlier_opens + days(46), 0.0, all_completed=True,
+    )  # fmt: skip
+    current = RoundPlan(
+        "ht", round_name(current_opens), current_opens, today + days(CURRENT_CLOSES_IN_DAYS),
+        today - days(CURRENT_COMPLETED_DAYS_AGO), 0.5, all_completed=False,
+    )  # fmt: skip
+    return earlier, current
+
+
+# The current round is under way: its units are spread over the four steps.
+CURRENT_STATES = [
     AssessmentState.COMPLETED,
     AssessmentState.DIALOGUE,
     AssessmentState.INDIVIDUAL,
@@ -233,12 +267,12 @@ HT_STATES = [
 def _root() -> Unit | None:
     return (
         Unit.objects.filter(code=DEMO_ROOT_CODE).first()
-        or Unit.get_root_nodes().order_by("path").first()
+        or Unit.objects.get_root_nodes().order_by("path").first()
     )
 
 
 def _leaves(root: Unit) -> list[Unit]:
-    units = list(Unit.get_tree(root).filter(is_active=True).order_by("path"))
+    units = list(Unit.objects.get_tree(root).filter(is_active=True).order_by("path"))
     parents = {unit.path[: -Unit.steplen] for unit in units}
     return [unit for unit in units if unit.path not in parents]
 
@@ -247,8 +281,11 @@ def _clamp(value: float, low: int, high: int) -> int:
     return max(low, min(high, round(value)))
 
 
-def create_demo_rounds(stdout: IO[str], root: Unit | None = None) -> None:
-    """Create the two demo rounds under `root` (default: Exempelkommun, or the first tree)."""
+def create_demo_rounds(
+    stdout: IO[str], root: Unit | None = None, today: datetime.date | None = None
+) -> None:
+    """Create the two demo rounds under `root` (default: Exempelkommun, or the first tree),
+    dated from `today` (default: the local date)."""
     root = root or _root()
     version = FrameworkVersion.objects.current()
     if root is None or version is None:
@@ -264,11 +301,14 @@ def create_demo_rounds(stdout: IO[str], root: Unit | None = None) -> None:
             "unit_id", "user_id"
         )
     )
-    for plan in (VT, HT):
-        if Round.objects.filter(name=plan.name, root=root).exists():
-            stdout.write(f"Demo round “{plan.name}” exists already (kept as it is).\n")
-            continue
-        _create_round(plan, root, leaves, framework, managers)
+    existing = list(Round.objects.filter(root=root).order_by("opens_on").values_list("name"))
+    if existing:
+        names = ", ".join(f"“{name}”" for (name,) in existing)
+        stdout.write(f"Demo rounds exist already under {root.name}: {names} (kept as they are).\n")
+        return
+    today = today or timezone.localdate()
+    for plan in demo_plans(today):
+        _create_round(plan, root, leaves, framework, managers, today)
         stdout.write(f"Demo round “{plan.name}” created with {len(leaves)} units.\n")
 
 
@@ -289,7 +329,12 @@ class _Framework:
 
 @transaction.atomic
 def _create_round(
-    plan: RoundPlan, root: Unit, leaves: list[Unit], framework: _Framework, managers: dict
+    plan: RoundPlan,
+    root: Unit,
+    leaves: list[Unit],
+    framework: _Framework,
+    managers: dict,
+    today: datetime.date,
 ) -> None:
     round_ = Round.objects.create(
         name=plan.name,
@@ -301,9 +346,14 @@ def _create_round(
     codes = joincodes.unused_codes(len(leaves))
     for index, (unit, code) in enumerate(zip(leaves, codes, strict=True)):
         profile = PROFILES[DEMO_PROFILES.get(unit.code, index) % len(PROFILES)]
-        state = AssessmentState.COMPLETED if plan is VT else HT_STATES[index % len(HT_STATES)]
+        if plan.all_completed:
+            state = AssessmentState.COMPLETED
+        else:
+            state = CURRENT_STATES[index % len(CURRENT_STATES)]
         rng = random.Random(f"{SEED}:{plan.key}:{unit.code}")
-        _create_assessment(plan, round_, unit, code, state, profile, rng, framework, managers)
+        _create_assessment(
+            plan, round_, unit, code, state, profile, rng, framework, managers, today
+        )
 
 
 def _create_assessment(
@@ -316,6 +366,7 @@ def _create_assessment(
     rng: random.Random,
     framework: _Framework,
     managers: dict,
+    today: datetime.date,
 ) -> None:
     completed_at = _moment(plan.completed_on, rng) if state == AssessmentState.COMPLETED else None
     manager_id = managers.get(unit.pk)
@@ -435,7 +486,7 @@ def _create_assessment(
 
     if state == AssessmentState.COMPLETED:
         _agree(assessment, plan, profile, rng, framework, statement_rows, dimension_rows,
-               balance_rows, manager_id)  # fmt: skip
+               balance_rows, manager_id, today)  # fmt: skip
 
 
 def _points(rng: random.Random, market: float, hierarchy: float, trust: float) -> tuple:
@@ -484,6 +535,7 @@ def _agree(
     dimension_rows: list[DimensionAnswer],
     balance_rows: list[BalanceAnswer],
     manager_id,
+    today: datetime.date,
 ) -> None:
     """What the group agreed in the dialogue, and its actions."""
     by_principle: dict[int, list[int]] = {}
@@ -555,8 +607,7 @@ def _agree(
     completed = assessment.completed_at.date()
     actions = []
     for principle, title in titles[: rng.randint(2, 4)]:
-        due = completed + datetime.timedelta(days=rng.choice([30, 45, 60, 90, 120]))
-        if plan is VT:  # the spring's actions have been followed up since
+        if plan.all_completed:  # the earlier round's actions have been followed up since
             status = rng.choice(
                 [
                     ActionStatus.DONE,
@@ -565,8 +616,13 @@ def _agree(
                     ActionStatus.PLANNED,
                 ]
             )
+            if status == ActionStatus.DONE:
+                due = completed + datetime.timedelta(days=rng.choice(EARLIER_DONE_DUE_AFTER))
+            else:
+                due = today + datetime.timedelta(days=rng.choice(EARLIER_OPEN_DUE_FROM_TODAY))
         else:
             status = ActionStatus.PLANNED
+            due = completed + datetime.timedelta(days=rng.choice(CURRENT_DUE_AFTER))
         actions.append(
             Action(
                 assessment=assessment,

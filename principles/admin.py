@@ -5,19 +5,23 @@ delete permission), and the models themselves refuse changes as a second line of
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import quotations, services
+from .forms import PublishForm, QuotationGuardForm
 from .models import (
     Dimension,
     FrameworkVersion,
     Principle,
+    QuotationChange,
     ReflectionQuestion,
     Statement,
     SteeringPrinciple,
@@ -111,23 +115,55 @@ class SteeringPrincipleInline(DraftOnlyInline, admin.StackedInline):
     ]
 
 
+def _record_quotation_changes(request: HttpRequest, form) -> None:
+    """After a confirmed change to a quotation is saved, record what it was and what it is."""
+    before = getattr(form, "quotation_before", None)
+    if before:
+        quotations.record_changes(form.instance, before, request.user, before)
+
+
 class SupportingTextInline(DraftOnlyInline, admin.StackedInline):
     model = SupportingText
-    fields = [("kind", "order", "key"), ("title_sv", "title_en"), ("body_sv", "body_en"), "source"]
+    form = QuotationGuardForm
+    fields = [
+        ("kind", "order", "key"),
+        ("title_sv", "title_en"),
+        ("body_sv", "body_en"),
+        ("source", "is_quotation"),
+        "unlock_quotation",
+    ]
 
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
-    list_display = ["name", "status", "principle_count", "published_at", "created_at"]
+    list_display = [
+        "name",
+        "status",
+        "is_default",
+        "principle_count",
+        "published_at",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["name", "source"]
-    readonly_fields = ["status", "based_on", "published_at", "created_at"]
-    fields = ["name", "source", "status", "based_on", "published_at", "created_at"]
+    readonly_fields = ["status", "is_default", "based_on", "published_at", "created_at"]
+    fields = ["name", "source", "status", "is_default", "based_on", "published_at", "created_at"]
     inlines = [PrincipleInline, DimensionInline, SteeringPrincipleInline, SupportingTextInline]
-    actions = ["copy_to_draft", "publish", "retire"]
+    actions = ["copy_to_draft", "publish", "make_default", "retire"]
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(principle_total=Count("principles"))
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="{}_{}_publish".format(*info),
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description=_("principles"), ordering="principle_total")
     def principle_count(self, obj: FrameworkVersion) -> int:
@@ -152,27 +188,87 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             )
         return None
 
-    @admin.action(description=_("Publish (after checking the draft is complete)"))
-    def publish(self, request: HttpRequest, queryset) -> None:
-        for version in queryset:
+    @admin.action(description=_("Publish… (asks for the name)"))
+    def publish(self, request: HttpRequest, queryset) -> HttpResponseRedirect | None:
+        """Publishing asks for a name, so it goes on to a page of its own: one draft at a time."""
+        versions = list(queryset[:2])
+        if len(versions) != 1:
+            self.message_user(request, _("Choose one draft to publish."), messages.ERROR)
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:principles_frameworkversion_publish", args=[versions[0].pk])
+        )
+
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Name the version, choose whether the published one retires, and publish."""
+        version = self.get_object(request, unquote(object_id))
+        if version is None:
+            raise Http404
+        if not self.has_change_permission(request, version):
+            if version.is_editable:
+                raise PermissionDenied
+            self.message_user(
+                request,
+                _("“%(name)s” is %(status)s already; only a draft can be published.")
+                % {"name": version.name, "status": version.get_status_display().lower()},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:principles_frameworkversion_changelist"))
+        problems = services.completeness_problems(version)
+        form = PublishForm(request.POST if request.method == "POST" else None, version=version)
+        if form.is_bound and not problems and form.is_valid():
             try:
-                services.publish(version)
-            except services.PublishError as error:
-                self.message_user(
-                    request,
-                    format_html(
-                        "{}<ul>{}</ul>",
-                        _("“%(name)s” was not published:") % {"name": version.name},
-                        format_html_join("", "<li>{}</li>", ((p,) for p in error.problems)),
-                    ),
-                    messages.ERROR,
-                )
+                published = form.save()
+            except services.PublishError:
+                pass  # the problems are on the form now
             else:
-                self.message_user(
-                    request,
-                    _("“%(name)s” is published.") % {"name": version.name},
-                    messages.SUCCESS,
-                )
+                retired = form.previous if form.cleaned_data.get("retire_previous") else []
+                self._log_publish(request, published, retired)
+                return HttpResponseRedirect(reverse("admin:principles_frameworkversion_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Publish “%(name)s”") % {"name": version.name},
+            "object": version,
+            "form": form,
+            "problems": problems,
+            "change_url": reverse("admin:principles_frameworkversion_change", args=[version.pk]),
+        }
+        return TemplateResponse(request, "admin/principles/frameworkversion/publish.html", context)
+
+    def _log_publish(
+        self, request: HttpRequest, version: FrameworkVersion, retired: list[FrameworkVersion]
+    ) -> None:
+        self.log_change(request, version, _("Published as “%(name)s”.") % {"name": version.name})
+        for old in retired:
+            self.log_change(
+                request, old, _("Retired when “%(name)s” was published.") % {"name": version.name}
+            )
+        message = _("“%(name)s” is published and is the default for new rounds.") % {
+            "name": version.name
+        }
+        if retired:
+            message += " " + ngettext(
+                "Retired: %(names)s.", "Retired: %(names)s.", len(retired)
+            ) % {"names": ", ".join(f"“{v.name}”" for v in retired)}
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Make the default for new rounds"))
+    def make_default(self, request: HttpRequest, queryset) -> None:
+        versions = list(queryset[:2])
+        if len(versions) != 1:
+            self.message_user(request, _("Choose one published version."), messages.ERROR)
+            return
+        try:
+            version = services.make_default(versions[0])
+        except services.PublishError as error:
+            self.message_user(request, "; ".join(error.problems), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("“%(name)s” is now the default for new rounds.") % {"name": version.name},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Retire"))
     def retire(self, request: HttpRequest, queryset) -> None:
@@ -192,6 +288,12 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         except ValidationError as error:  # pragma: no cover - permissions stop this first
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
 
+    def save_formset(self, request, form, formset, change) -> None:
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form not in formset.deleted_forms:
+                _record_quotation_changes(request, inline_form)
+
 
 @admin.register(Principle)
 class PrincipleAdmin(DraftOnlyMixin, admin.ModelAdmin):
@@ -200,15 +302,21 @@ class PrincipleAdmin(DraftOnlyMixin, admin.ModelAdmin):
     search_fields = ["name_sv", "name_en", "key", "definition_sv", "statements__text_sv"]
     list_select_related = ["version"]
     ordering = ["version", "order"]
+    form = QuotationGuardForm
     fields = [
         "version",
         ("order", "key"),
         ("name_sv", "name_en"),
         ("definition_sv", "definition_en"),
         "definition_source",
+        "unlock_quotation",
         ("description_sv", "description_en"),
     ]
     inlines = [StatementInline, ReflectionQuestionInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        _record_quotation_changes(request, form)
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).annotate(statement_total=Count("statements"))
@@ -233,3 +341,32 @@ class StatementAdmin(DraftOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("framework version"), ordering="principle__version__name")
     def version_name(self, obj: Statement) -> str:
         return obj.principle.version.name
+
+
+@admin.register(QuotationChange)
+class QuotationChangeAdmin(admin.ModelAdmin):
+    """The record of confirmed changes to official quotations: read only."""
+
+    list_display = ["changed_at", "version", "item", "field_label", "changed_by"]
+    list_filter = ["version"]
+    list_select_related = ["version", "changed_by"]
+    fields = ["changed_at", "version", "item", "field_label", "old_text", "new_text", "changed_by"]
+    readonly_fields = fields
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_label(self, obj: QuotationChange) -> str:
+        for model in quotations.PROTECTED_FIELDS:
+            try:
+                return str(model._meta.get_field(obj.field).verbose_name)
+            except FieldDoesNotExist:  # a field of the other model
+                continue
+        return obj.field
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -6,8 +6,10 @@ Items carry a stable `key` that survives copying into a new version, so rounds a
 against different versions can be compared.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .i18n import Translated
@@ -34,13 +36,31 @@ def _refuse(version: "FrameworkVersion") -> None:
     )
 
 
+NAME_TAKEN = _("A framework version with this name exists already. Choose another name.")
+
+
 class FrameworkVersionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=VersionStatus.PUBLISHED)
 
+    def name_taken(self, name: str, version: "FrameworkVersion | None" = None) -> bool:
+        """Whether another version than `version` has `name`, whatever its case.
+
+        Checked when a version is named in admin and when it is published. (Not a database
+        constraint: versions created directly, as in tests and fixtures, may share a name.)
+        """
+        others = self.filter(name__iexact=name.strip())
+        if version is not None and version.pk is not None:
+            others = others.exclude(pk=version.pk)
+        return others.exists()
+
     def current(self) -> "FrameworkVersion | None":
-        """The newest published version: what the public framework page and new rounds use."""
-        return self.published().order_by("-published_at", "-pk").first()
+        """The default version for new rounds, which the public framework page presents too.
+
+        Publishing marks it (`is_default`; the database allows one at most). Versions marked
+        published by other means, with none marked as default, fall back to the newest one.
+        """
+        return self.published().order_by("-is_default", "-published_at", "-pk").first()
 
 
 class FrameworkVersion(models.Model):
@@ -64,6 +84,11 @@ class FrameworkVersion(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    is_default = models.BooleanField(
+        _("default for new rounds"),
+        default=False,
+        help_text=_("The version a new round is opened with unless another is chosen."),
+    )
 
     objects = FrameworkVersionQuerySet.as_manager()
 
@@ -80,6 +105,17 @@ class FrameworkVersion(models.Model):
                 condition=models.Q(status=VersionStatus.DRAFT)
                 | models.Q(published_at__isnull=False),
                 name="frameworkversion_published_has_date",
+            ),
+            # One default for new rounds at most, and only a published version can be it.
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="frameworkversion_one_default",
+                violation_error_message=_("Only one version can be the default for new rounds."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_default=False) | models.Q(status=VersionStatus.PUBLISHED),
+                name="frameworkversion_default_is_published",
             ),
         ]
 
@@ -105,6 +141,11 @@ class FrameworkVersion(models.Model):
         if not self.is_editable:
             _refuse(self)
         return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.name and FrameworkVersion.objects.name_taken(self.name, self):
+            raise ValidationError({"name": NAME_TAKEN}, code="name_taken")
 
     @property
     def is_editable(self) -> bool:
@@ -304,13 +345,17 @@ class Dimension(VersionedItem):
 
 
 class SteeringKey(models.TextChoices):
-    MARKET = "market", _("Market")
-    HIERARCHY = "hierarchy", _("Hierarchy")
+    """The three steering principles, named as Tillitsdelegationen names them (SOU 2018:47):
+    konkurrens, reglering and tillit. The stored keys keep their first names (market and
+    hierarchy are among the keywords of the first two) so that answers stay comparable."""
+
+    MARKET = "market", _("Competition")
+    HIERARCHY = "hierarchy", _("Regulation")
     TRUST = "trust", _("Trust")
 
 
 class SteeringPrinciple(VersionedItem):
-    """One of the three steering principles to keep in balance: market, hierarchy, trust."""
+    """One of the three steering principles to keep in balance: competition, regulation, trust."""
 
     version = models.ForeignKey(
         FrameworkVersion,
@@ -322,9 +367,19 @@ class SteeringPrinciple(VersionedItem):
     name_sv = models.CharField(_("name (Swedish)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     keywords_sv = models.CharField(
-        _("keywords (Swedish)"), max_length=200, help_text=_("Comma-separated.")
+        _("keywords (Swedish)"),
+        max_length=200,
+        help_text=_(
+            "Comma-separated and in lower case, as they read in running text, e.g. "
+            "“pris, marknad, incitament”."
+        ),
     )
-    keywords_en = models.CharField(_("keywords (English)"), max_length=200, blank=True)
+    keywords_en = models.CharField(
+        _("keywords (English)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated and in lower case, e.g. “price, market, incentives”."),
+    )
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
 
@@ -351,6 +406,17 @@ class SteeringPrinciple(VersionedItem):
     def keyword_list(self) -> list[str]:
         return [word.strip() for word in self.keywords.split(",") if word.strip()]
 
+    @property
+    def keywords_in_text(self) -> str:
+        """The keywords as they read in a sentence: "pris, marknad och incitament"."""
+        words = self.keyword_list
+        if len(words) < 2:
+            return "".join(words)
+        return gettext("%(first)s and %(last)s") % {
+            "first": ", ".join(words[:-1]),
+            "last": words[-1],
+        }
+
 
 class TextKind(models.TextChoices):
     DEFINITION = "definition", _("Definition")
@@ -374,6 +440,14 @@ class SupportingText(VersionedItem):
     body_sv = models.TextField(_("text (Swedish)"), blank=True)
     body_en = models.TextField(_("text (English)"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    is_quotation = models.BooleanField(
+        _("official quotation"),
+        default=False,
+        help_text=_(
+            "The Swedish text is quoted word for word from its source: it is shown as a "
+            "quotation with the source, and changing it in admin must be confirmed."
+        ),
+    )
 
     title = Translated("title")
     body = Translated("body")
@@ -393,3 +467,34 @@ class SupportingText(VersionedItem):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QuotationChange(models.Model):
+    """A confirmed change to an official quotation, recorded for whoever checks the texts."""
+
+    version = models.ForeignKey(
+        FrameworkVersion,
+        verbose_name=_("framework version"),
+        on_delete=models.CASCADE,
+        related_name="quotation_changes",
+    )
+    item = models.CharField(_("item"), max_length=300)
+    field = models.CharField(_("field"), max_length=100)
+    old_text = models.TextField(_("before"), blank=True)
+    new_text = models.TextField(_("after"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("change to an official quotation")
+        verbose_name_plural = _("changes to official quotations")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.field}"

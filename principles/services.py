@@ -1,11 +1,20 @@
-"""Life cycle of a framework version: copy into a draft, check, publish, retire."""
+"""Life cycle of a framework version: copy into a draft, check, publish, retire.
+
+One published version is the default for new rounds (and the one the public framework page
+presents): the one published last, unless an administrator makes another the default.
+Retiring a version keeps the rounds already answered against it as they are.
+"""
+
+import datetime
+import re
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .i18n import LANGUAGE_CODES
 from .models import (
+    NAME_TAKEN,
     Dimension,
     FrameworkVersion,
     Principle,
@@ -77,8 +86,8 @@ def completeness_problems(version: FrameworkVersion) -> list[str]:
     if keys != sorted(SteeringKey.values):
         problems.append(
             _(
-                "There must be exactly three steering principles (market, hierarchy and trust); "
-                "this version has %(n)d."
+                "There must be exactly three steering principles (competition, regulation and "
+                "trust); this version has %(n)d."
             )
             % {"n": len(steering)}
         )
@@ -99,27 +108,109 @@ def completeness_problems(version: FrameworkVersion) -> list[str]:
     return problems
 
 
+def name_problem(name: str, version: FrameworkVersion | None = None) -> str | None:
+    """Why `name` cannot name `version` (a new one if None), or None when it can."""
+    if not name.strip():
+        return _("Give the version a name.")
+    if FrameworkVersion.objects.name_taken(name, version):
+        return str(NAME_TAKEN)
+    return None
+
+
+def _free_name(candidate: str, version: FrameworkVersion | None = None) -> str:
+    """`candidate`, or `candidate` with the first free number: "… (2)", "… (3)"."""
+    name, number = candidate, 1
+    while name_problem(name, version):
+        number += 1
+        name = f"{candidate} ({number})"
+    return name
+
+
+_YEAR = re.compile(r"\b(19|20)\d{2}$")
+
+
+def suggested_name(version: FrameworkVersion, today: datetime.date | None = None) -> str:
+    """A name to publish the draft `version` under, free among the versions.
+
+    The name of the version it was copied from (not "Copy of …"), with a closing year moved
+    on to this year; if that is taken, it is numbered: "… 2026, version 2".
+    """
+    today = today or timezone.localdate()
+    based_on = version.based_on
+    automatic = based_on is not None and any(
+        version.name.startswith(_copy_name(based_on, language)) for language in LANGUAGE_CODES
+    )
+    stem = based_on.name if automatic else version.name
+    stem = _YEAR.sub(str(today.year), stem.strip())
+    if not name_problem(stem, version):
+        return stem
+    number = 2
+    while name_problem(
+        name := _("%(name)s, version %(number)d") % {"name": stem, "number": number}, version
+    ):
+        number += 1
+    return name
+
+
 @transaction.atomic
-def publish(version: FrameworkVersion) -> FrameworkVersion:
-    """Publish a complete draft; raise PublishError listing what is missing otherwise."""
+def publish(
+    version: FrameworkVersion, name: str | None = None, *, retire_previous: bool = True
+) -> FrameworkVersion:
+    """Publish a complete draft under `name` as the default for new rounds.
+
+    With `retire_previous` the versions published until now are retired (rounds already
+    answered against them are untouched); without it they stay published and can still be
+    chosen for a new round, but are no longer the default. Raises PublishError listing what
+    is missing or wrong; then nothing changes.
+    """
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise PublishError([_("Only a draft can be published.")])
-    problems = completeness_problems(version)
+    name = version.name if name is None else name.strip()
+    problems = [problem] if (problem := name_problem(name, version)) else []
+    problems += completeness_problems(version)
     if problems:
         raise PublishError(problems)
+    previous = FrameworkVersion.objects.published().exclude(pk=version.pk)
+    # Lock the published versions too, so that two drafts published at once take turns.
+    list(previous.select_for_update())
+    # The old default gives way first: the database holds one default at most.
+    previous.filter(is_default=True).update(is_default=False)
+    if retire_previous:
+        previous.update(status=VersionStatus.RETIRED)
+    version.name = name
     version.status = VersionStatus.PUBLISHED
     version.published_at = timezone.now()
+    version.is_default = True
     version.save()
     return version
 
 
 @transaction.atomic
 def retire(version: FrameworkVersion) -> FrameworkVersion:
+    """Retire a published version; if it was the default, the newest other one takes over."""
     version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
         raise PublishError([_("Only a published version can be retired.")])
+    was_default = version.is_default
     version.status = VersionStatus.RETIRED
+    version.is_default = False
+    version.save()
+    if was_default:
+        successor = FrameworkVersion.objects.published().order_by("-published_at", "-pk").first()
+        if successor is not None:
+            FrameworkVersion.objects.filter(pk=successor.pk).update(is_default=True)
+    return version
+
+
+@transaction.atomic
+def make_default(version: FrameworkVersion) -> FrameworkVersion:
+    """Make a published version the default for new rounds instead of the present one."""
+    version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != VersionStatus.PUBLISHED:
+        raise PublishError([_("Only a published version can be the default for new rounds.")])
+    FrameworkVersion.objects.filter(is_default=True).exclude(pk=version.pk).update(is_default=False)
+    version.is_default = True
     version.save()
     return version
 
@@ -134,11 +225,16 @@ def _copy(obj, **overrides):
     return obj
 
 
+def _copy_name(version: FrameworkVersion, language: str | None = None) -> str:
+    with translation.override(language or translation.get_language()):
+        return _("Copy of %(name)s") % {"name": version.name}
+
+
 @transaction.atomic
 def copy_to_draft(version: FrameworkVersion, name: str | None = None) -> FrameworkVersion:
     """A new draft holding a copy of every item of `version`, keys unchanged."""
     draft = FrameworkVersion.objects.create(
-        name=name or _("Copy of %(name)s") % {"name": version.name},
+        name=_free_name(name or _copy_name(version)),
         source=version.source,
         based_on=version,
     )

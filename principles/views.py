@@ -9,7 +9,7 @@ from assessments import ratelimit
 from tillit import clientip
 
 from .forms import AccessibilityReportForm
-from .i18n import current_language
+from .i18n import PRIMARY, current_language
 from .models import FrameworkVersion, TextKind
 
 
@@ -32,6 +32,8 @@ def framework(request: HttpRequest) -> HttpResponse:
             "cornerstones": [t for t in texts if t.kind == TextKind.CORNERSTONE],
             "good_meeting": [t for t in texts if t.kind == TextKind.GOOD_MEETING],
             "reservations": [t for t in texts if t.kind == TextKind.RESERVATION],
+            # Quotations are in Swedish; in another language the page shows a translation.
+            "quoting_original": current_language() == PRIMARY,
         },
     )
 

@@ -4,11 +4,12 @@ import re
 from io import StringIO
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from assessments import scoping
-from assessments.demo import create_demo_organisation
+from assessments.demo import create_demo_organisation, demo_accounts
 from assessments.models import Role, RoleKind, Unit, UnitKind
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,82 @@ def test_it_is_part_of_setup_demo():
 
     output = out.getvalue()
     assert "Framework loaded." in output
+    assert "Framework kept as it is" in output  # the second time
     assert "chef.hemtjanst-norr / " in output
     assert "demo accounts exist already" in output
     assert Unit.objects.filter(code="EK").exists()
+
+
+def setup_demo(**options) -> str:
+    out = StringIO()
+    call_command("setup_demo", force=True, stdout=out, **options)
+    return out.getvalue()
+
+
+def password_block(output: str) -> dict[str, str]:
+    """The passwords listed in the block that closes the output, by username."""
+    rule = "-" * 72
+    lines = output.rstrip("\n").splitlines()
+    assert lines[-1] == rule, "the output does not end with the block"
+    start = len(lines) - 2 - lines[-2::-1].index(rule)
+    block = lines[start + 1 : -1]
+    return dict(re.findall(r"^  (\S+) / (\S+)  \(", "\n".join(block), re.MULTILINE))
+
+
+ALL_ACCOUNTS = {"admin"} | {username for username, _unit, _kind in demo_accounts()}
+
+
+def test_it_lists_the_new_passwords_in_one_block_at_the_end_of_setup_demo():
+    output = setup_demo()
+
+    printed = password_block(output)
+    assert set(printed) == ALL_ACCOUNTS
+    assert output.index("Demo round") < output.index("Accounts created")
+    assert re.search(r"^  chef\.hemtjanst-norr / \S+  \(\w+, Hemtjänst Norr\)$", output, re.M)
+    for username in ("admin", "kvalitet.kommun", "chef.kulturskolan"):
+        assert User.objects.get(username=username).check_password(printed[username])
+
+
+def test_it_says_how_to_get_new_passwords_when_it_made_none():
+    setup_demo()
+
+    output = setup_demo()
+
+    assert password_block(output) == {}
+    assert "setup_demo --reset-passwords" in output.split("-" * 72)[-2]
+
+
+def test_it_gives_every_demo_account_a_new_password_on_request():
+    first = password_block(setup_demo())
+    AccessAttempt.objects.create(
+        username="chef.hemtjanst-norr",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/konto/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+
+    output = setup_demo(reset_passwords=True)
+
+    fresh = password_block(output)
+    assert set(fresh) == ALL_ACCOUNTS
+    assert output.index("Demo rounds exist already") < output.index("New passwords")
+    for username, password in fresh.items():
+        user = User.objects.get(username=username)
+        assert password != first[username]
+        assert user.check_password(password) and not user.check_password(first[username])
+    # A lockout from earlier attempts would keep the new password from working.
+    assert not AccessAttempt.objects.filter(username="chef.hemtjanst-norr").exists()
+
+
+def test_it_resets_only_the_demo_accounts_and_the_administrator():
+    setup_demo()
+    someone = User.objects.create_user("someone.else", password="own-password-1234")
+
+    setup_demo(reset_passwords=True)
+
+    someone.refresh_from_db()
+    assert someone.check_password("own-password-1234")

@@ -127,8 +127,9 @@ def test_it_explains_in_admin_why_a_draft_cannot_be_published(client, administra
         HTTP_ACCEPT_LANGUAGE="en",
     )
     content = response.content.decode()
-    assert "was not published" in content
+    assert "cannot be published yet" in content
     assert "has no statements" in content
+    assert 'name="name"' not in content  # nothing to confirm until the draft is complete
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
 
@@ -136,9 +137,17 @@ def test_it_explains_in_admin_why_a_draft_cannot_be_published(client, administra
 def test_it_publishes_a_complete_draft_from_the_admin_action(client, administrator):
     draft = make_version()
     client.force_login(administrator)
-    client.post(
+    response = client.post(
         reverse("admin:principles_frameworkversion_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},
     )
+    publish_url = reverse("admin:principles_frameworkversion_publish", args=[draft.pk])
+    assert response["Location"] == publish_url
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT  # not before the name is confirmed
+
+    client.post(publish_url, {"name": "Testramverk 2027"})
+
     draft.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED
+    assert draft.name == "Testramverk 2027"

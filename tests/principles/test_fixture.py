@@ -6,7 +6,9 @@ edit to the fixture that drifts from the official wording fails here.
 """
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from principles.models import (
     Dimension,
@@ -14,6 +16,7 @@ from principles.models import (
     Principle,
     ReflectionQuestion,
     Statement,
+    SteeringKey,
     SteeringPrinciple,
     SupportingText,
     VersionStatus,
@@ -89,11 +92,12 @@ OFFICIAL_DIMENSIONS = [
     ),
 ]
 
-# Balance between three steering principles (Tillitsdelegationen).
+# Balance between three steering principles (Tillitsdelegationen). The slides set each keyword
+# on a line of its own with a capital; in running text they are written in lower case.
 OFFICIAL_STEERING = {
-    "market": ("Konkurrens", ["Pris", "Marknad", "Incitament"]),
-    "hierarchy": ("Reglering", ["Auktoritet", "Hierarki", "Byråkrati"]),
-    "trust": ("Tillit", ["Samarbete", "Kollegialitet", "Värdegemenskap"]),
+    "market": ("Konkurrens", ["pris", "marknad", "incitament"]),
+    "hierarchy": ("Reglering", ["auktoritet", "hierarki", "byråkrati"]),
+    "trust": ("Tillit", ["samarbete", "kollegialitet", "värdegemenskap"]),
 }
 
 # The questions of the good meeting (det goda mötet), Tillitsdelegationen.
@@ -121,6 +125,7 @@ def version() -> FrameworkVersion:
 def test_it_loads_one_published_version(version):
     assert FrameworkVersion.objects.count() == 1
     assert version.status == VersionStatus.PUBLISHED
+    assert version.is_default
     assert version.published_at is not None
     assert version.based_on is None
     assert "SOU 2018:47" in version.source
@@ -173,6 +178,18 @@ def test_it_has_exactly_the_three_steering_principles(version):
         assert item.name_sv == name
         assert item.keyword_list == keywords
         assert len(item.keywords_en.split(",")) == 3, item.key
+        assert item.keywords_en == item.keywords_en.lower(), item.key
+
+
+def test_it_names_the_steering_principles_as_the_app_does_everywhere(version):
+    steering = {s.key: s for s in version.steering_principles.all()}
+    with translation.override("en"):
+        labels = {key: str(label) for key, label in SteeringKey.choices}
+        assert {key: s.name_en for key, s in steering.items()} == labels
+    assert labels == {"market": "Competition", "hierarchy": "Regulation", "trust": "Trust"}
+    # Why these names: said beside the fixture, since JSON has no comments.
+    notes = (settings.BASE_DIR / "fixtures" / "README.md").read_text(encoding="utf-8")
+    assert "Konkurrens" in notes and "Tillitsdelegationen" in notes
 
 
 def test_it_carries_the_questions_of_the_good_meeting(version):
@@ -187,6 +204,8 @@ def test_it_carries_the_definition_cornerstones_and_reservations(version):
     texts = version.supporting_texts
     definition = texts.get(kind="definition")
     assert definition.body_sv == OFFICIAL_DEFINITION_OF_TRUST_BASED_GOVERNANCE
+    assert definition.is_quotation and "SOU 2018:47" in definition.source
+    assert list(texts.filter(is_quotation=True)) == [definition]
     assert [t.title_sv for t in texts.filter(kind="cornerstone").order_by("order")] == [
         "Samverkan och helhetsperspektiv",
         "Tillitsfulla relationer",
