@@ -447,7 +447,7 @@ def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) 
         if set(points) - set(STEERING_KEYS):
             errors.add(
                 NON_FIELD_ERRORS,
-                _("The balance has exactly three parts: market, hierarchy and trust."),
+                _("The balance has exactly three parts: competition, regulation and trust."),
             )
             continue
         values, problems = check_balance(kind, points)

@@ -100,8 +100,8 @@ def _points(label) -> StrictIntegerField:
 
 
 class BalanceAgreementForm(LockVersionMixin, forms.Form):
-    market = _points(_("Market"))
-    hierarchy = _points(_("Hierarchy"))
+    market = _points(_("Competition"))
+    hierarchy = _points(_("Regulation"))
     trust = _points(_("Trust"))
 
     def clean(self):

@@ -168,8 +168,8 @@ def test_it_shows_the_threshold_explanation_accessibly(live_server, browser, ass
 
     # A balance that does not add up is refused next to the fields, nothing stored.
     form = page.locator("#agree-balance-now")
-    form.get_by_label("Market").fill("50")
-    form.get_by_label("Hierarchy").fill("30")
+    form.get_by_label("Competition").fill("50")
+    form.get_by_label("Regulation").fill("30")
     form.get_by_label("Trust").fill("10")
     assert "90" in form.locator("[data-balance-sum]").inner_text()
     form.get_by_role("button", name="Save the agreement").click()

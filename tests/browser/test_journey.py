@@ -112,7 +112,13 @@ def test_it_walks_the_whole_journey(journey, org):
     page.select_option("select[name=action]", "publish")
     with page.expect_navigation():
         page.get_by_role("button", name="Go").click()
-    assert page.get_by_text("is published").is_visible()
+    page.get_by_label("Name of the published version").fill(
+        "Tillitsbaserad styrning och ledning 2027"
+    )
+    journey.check(page, "admin-publish")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish the version").click()
+    assert page.get_by_text("is published and is the default for new rounds").is_visible()
     journey.check(page, "admin-published")
     version = FrameworkVersion.objects.current()
     assert version.pk == draft.pk
