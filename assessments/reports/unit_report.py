@@ -65,7 +65,6 @@ from ..models import (
 )
 from . import charts
 from . import findings as rules
-from .pdf import render_pdf
 
 AUDIENCE_UNIT = "unit"
 AUDIENCE_OVERSEER = "overseer"
@@ -834,6 +833,10 @@ def render_unit_report_pdf(
     with translation.override(language):
         report = build_unit_report(assessment, audience=audience)
         html = render_unit_report_html(report, for_pdf=True)
+        # WeasyPrint takes a second to import: only the PDF pays for it, not every command
+        # and web worker that loads the URLs.
+        from .pdf import render_pdf
+
         return render_pdf(html, base_url=base_url, title=document_title(report), language=language)
 
 

@@ -24,7 +24,6 @@ from .. import comparison as comparing
 from .. import exports, scoping
 from ..models import UnitAssessment
 from ..reports import charts
-from ..reports.pdf import render_pdf
 from ..reports.trends import TrendSeries, trend_lines
 
 
@@ -273,6 +272,8 @@ def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
     context = comparison_context(data, links=False)
     context.update({"title": title, "language": language, "unit_name": node.name})
     html = render_to_string("assessments/compare/pdf.html", context, request=request)
+    from ..reports.pdf import render_pdf  # WeasyPrint loads only when a PDF is asked for
+
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"), title=title, language=language)
     return _download(pdf, "application/pdf", exports.filename(data, "pdf"))
 
