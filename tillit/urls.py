@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from tillit import accounts
+from tillit import accounts, health
 
 admin.site.site_header = _("Tillit administration")
 admin.site.site_title = "Tillit"
@@ -12,6 +12,7 @@ admin.site.index_title = _("Framework, organisation and people")
 handler400 = "tillit.errors.bad_request"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before Django's own: the login form that refuses impossible user names, and the reset
