@@ -501,18 +501,22 @@ class TrendStep:
     later: Round
     units: int  # units that completed both rounds
     shown: bool  # enough of them to show a change (always, for one unit's own trend)
+    same_units: bool  # every unit of either round completed both: the medians compare alike
 
 
 @dataclass(frozen=True)
 class Change:
     """A principle's change over one step, among the units that agreed a score in both.
 
-    ``value`` is the difference of those units' medians (later minus earlier): for one unit,
-    simply the difference of its two agreed scores. ``higher``, ``same`` and ``lower`` count
-    the units whose own agreed score went up, stayed or went down.
+    ``before`` and ``after`` are those units' medians and ``value`` their difference (later
+    minus earlier): for one unit, simply its two agreed scores and their difference.
+    ``higher``, ``same`` and ``lower`` count the units whose own agreed score went up, stayed
+    or went down.
     """
 
     value: float | None
+    before: float | None
+    after: float | None
     units: int
     higher: int
     same: int
@@ -594,6 +598,7 @@ def build_trend(user, node: Unit) -> Trend:
                 later=later,
                 units=len(both),
                 shown=bool(both) and (is_unit or len(both) >= TREND_MIN_UNITS),
+                same_units=units_in[earlier.pk] == units_in[later.pk],
             )
         )
 
@@ -625,6 +630,8 @@ def _change(earlier: dict[int, int], later: dict[int, int]) -> Change:
     median_before, median_after = scoring.median(before), scoring.median(after)
     return Change(
         value=None if median_before is None else median_after - median_before,
+        before=median_before,
+        after=median_after,
         units=len(both),
         higher=sum(1 for u in both if later[u] > earlier[u]),
         same=sum(1 for u in both if later[u] == earlier[u]),

@@ -417,14 +417,17 @@ def compare_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     chart = trend_lines(
         [TrendSeries(row.name, row.values) for row in trend.rows],
         x_labels=[item.round.name for item in trend.rounds],
-        joined=[step.shown for step in trend.steps],
+        # A line says "the same units, later": only where both rounds' medians stand on
+        # the same units and the change may be shown.
+        joined=[step.shown and step.same_units for step in trend.steps],
         title=_("Agreed scores per principle across rounds: %(node)s") % {"node": node.name},
         description=(
             _("The score each principle was agreed on in each round.")
             if trend.is_unit
             else _(
                 "The median of the agreed scores of the units that completed each round. A "
-                "line joins two rounds only where enough units completed both."
+                "line joins two rounds only where the same units, enough of them, completed "
+                "both."
             )
         )
         + " "

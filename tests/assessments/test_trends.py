@@ -26,13 +26,14 @@ def texts(svg: str) -> list[str]:
 
 
 def test_it_draws_one_panel_per_series_with_every_value_written():
-    svg = trend_lines(
-        [TrendSeries("Tillit", [3, 4.5]), TrendSeries("Öppenhet", [2, None])],
-        x_labels=["HT 2025", "HT 2026"],
-        title="Utveckling",
-        description="Överenskomna värden per omgång.",
-        id_prefix="trend",
-    )
+    with translation.override("sv"):
+        svg = trend_lines(
+            [TrendSeries("Tillit", [3, 4.5]), TrendSeries("Öppenhet", [2, None])],
+            x_labels=["HT 2025", "HT 2026"],
+            title="Utveckling",
+            description="Överenskomna värden per omgång.",
+            id_prefix="trend",
+        )
     root = ET.fromstring(str(svg))
     assert root.get("role") == "img"
     assert root.find(f"{SVG}title").text == "Utveckling"
@@ -44,6 +45,30 @@ def test_it_draws_one_panel_per_series_with_every_value_written():
     assert "4,5" in words
     # Three points in all (one value is missing), and one line only: a gap stays a gap.
     assert len(root.findall(f".//{SVG}circle")) == 3
+    assert len(root.findall(f".//{SVG}line[@stroke-width='2.5']")) == 1
+
+
+def test_it_leaves_two_rounds_unjoined_when_told_to():
+    svg = trend_lines(
+        [TrendSeries("Tillit", [3, 4, 4])],
+        x_labels=["HT 2025", "VT 2026", "HT 2026"],
+        joined=[False, True],
+        title="t",
+        description="d",
+        id_prefix="trend",
+    )
+    root = ET.fromstring(str(svg))
+    assert len(root.findall(f".//{SVG}circle")) == 3
+    assert len(root.findall(f".//{SVG}line[@stroke-width='2.5']")) == 1
+    with pytest.raises(ValueError):
+        trend_lines(
+            [TrendSeries("x", [1, 2])],
+            x_labels=["r", "s"],
+            joined=[],
+            title="t",
+            description="d",
+            id_prefix="t",
+        )
 
 
 def test_it_escapes_labels_and_refuses_values_off_the_scale():
@@ -213,7 +238,10 @@ def test_it_shows_the_change_of_the_units_in_both_rounds_from_five_on(org):
     change = trend.rows[0].changes[0]
     # The five in both: 4, 4, 4, 4, 4 before and 3, 3, 3, 4, 2 after (the sixth unit,
     # autumn only, is in the autumn's median but not in the change).
-    assert change == comparison.Change(value=-1.0, units=5, higher=0, same=1, lower=4)
+    assert change == comparison.Change(
+        value=-1.0, before=4.0, after=3.0, units=5, higher=0, same=1, lower=4
+    )
+    assert not step.same_units  # the sixth unit completed the autumn only
 
 
 @pytest.mark.django_db
@@ -242,8 +270,18 @@ def test_it_prints_a_fall_with_a_real_minus_sign_and_counts_the_units(org, perso
     html = client.get(reverse("compare_trend", args=[org.dep_a.pk])).content.decode()
     assert "5 units in both rounds" in html
     assert "<b>\u22121</b>" in html and "<b>-1</b>" not in html
-    assert "0 higher, 1 same, 4 lower" in html
-    assert 'stroke-width="2.5"' in html.split("<svg")[1]  # now the rounds are joined
+    assert "from 4 to 3" in html and "0 higher, 1 same, 4 lower" in html
+    # The rounds' medians stand on different units (six, then five): no line joins them.
+    assert 'stroke-width="2.5"' not in html.split("<svg")[1]
+
+
+@pytest.mark.django_db
+def test_it_joins_the_rounds_in_the_chart_only_where_the_same_units_completed_both(org, persona):
+    _department_rounds(org, units=5, in_both=5)
+    trend = comparison.build_trend(org.quality_developer, org.dep_a)
+    assert trend.steps[0].shown and trend.steps[0].same_units
+    html = persona("quality_developer").get(reverse("compare_trend", args=[org.dep_a.pk]))
+    assert html.content.decode().split("<svg")[1].count('stroke-width="2.5"') == 1
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ A generated organisation on the real framework (seven principles, six dimensions
 long department name and a long unit name, as a quality developer sees it in Swedish.
 """
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -12,7 +14,10 @@ from django.urls import reverse
 
 from assessments import generate
 from assessments.models import Unit
+from principles.models import FrameworkVersion
 from tests.browser.helpers import DESKTOP, assert_fits, axe_violations, screenshot
+from tests.factories import make_round
+from tests.factories_compare import complete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +49,18 @@ TABLES = """() => [...document.querySelectorAll('.table-scroll')].map(region => 
 def generated(transactional_db):
     call_command("loaddata", "framework", verbosity=0)
     made = generate.generate_org(units=12, respondents=5, departments=3, seed=11)
+    # A later round that six of the units completed: the trend has a change to show.
+    later = make_round(
+        made.root,
+        FrameworkVersion.objects.current(),
+        name="Tillitsskattning VT 2027 med ett långt namn",
+        opens_on=datetime.date(2027, 2, 1),
+        closes_on=datetime.date(2027, 5, 1),
+    )
+    for n, unit in enumerate(Unit.objects.filter(code__startswith="GEN-01-").order_by("path")):
+        complete(later, unit, scores=2 + n % 3)
+    for unit in Unit.objects.filter(code__in=["GEN-02-0001", "GEN-02-0002"]):
+        complete(later, unit, scores=4)
     Unit.objects.filter(code="GEN-D01").update(
         name="Förvaltningen för stöd, omsorg och funktionshinderverksamhet"
     )
@@ -105,6 +122,7 @@ def test_it_fits_the_comparison_into_the_screen_and_marks_what_scrolls(
             "compare", args=[generated.round.pk, Unit.objects.get(code="GEN-D01").pk]
         ),
         "trend": reverse("compare_trend", args=[generated.root.pk]),
+        "index": reverse("compare_index"),
     }
     for name, url in urls.items():
         page.goto(f"{live_server.url}{url}")
