@@ -64,7 +64,8 @@ class Command(BaseCommand):
         units = UnitAssessment.objects.filter(
             round=round_, unit__path__startswith=node.path
         ).count()
-        departments = node.get_children().count()
+        # Groups of units straight under the node (its departments), not single units.
+        departments = node.get_children().filter(numchild__gt=0).count()
         url = reverse("compare", args=[round_.pk, node.pk])
 
         results = []
@@ -96,8 +97,9 @@ class Command(BaseCommand):
 
         size = first["warm"]["bytes"]
         lines = [
-            f"{connection.vendor}: {node.name} ({units} units, {departments} departments under "
-            f"it), round “{round_.name}”; {options['processes']} fresh processes × "
+            f"{connection.vendor}: {node.name} ({units} units"
+            + (f" in {departments} departments" if departments else "")
+            + f"), round “{round_.name}”; {options['processes']} fresh processes × "
             f"{options['runs']} warm runs" + ("; warm_up() at start" if options["warm_up"] else ""),
             f"  GET {url}",
             "                      wall ms median [min–max]   CPU ms (app"
@@ -111,9 +113,12 @@ class Command(BaseCommand):
             f"{first['floor']['queries']:5}",
             f"  ratios (medians): cold/warm {statistics.median(cold) / statistics.median(warm):.2f}"
             f", warm/floor {statistics.median(warm) / statistics.median(floor):.2f}"
-            f"; CPU cold/warm {statistics.median(cold_cpu) / statistics.median(warm_cpu):.2f}",
+            f"; app CPU cold/warm "
+            f"{statistics.median(cold_cpu) / statistics.median(warm_cpu):.2f}",
             f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
         ]
+        if any(r["url_conf_preloaded"] for r in results) and not options["warm_up"]:
+            lines.append("  note: the URL configuration was loaded before the first request")
         if not options["warm_up"]:
             loaded = [r["url_conf_ms"] for r in results]
             lines.append(
