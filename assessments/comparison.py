@@ -13,11 +13,12 @@ participation (how many units are done).
 """
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -163,7 +164,10 @@ class Group:
     overdue_actions: int = 0
     summary: list[float | None] = field(default_factory=list)  # median agreed per principle
     profile: list[ProfileLine] = field(default_factory=list)
-    url: str = ""
+    url: str = ""  # the group's own comparison (empty for the node's own heading)
+    rows_url: str = ""  # its unit rows alone, for opening it in place (``compare_rows``)
+    balance_now: scoring.Balance | None = None  # mean of its units' agreed balances
+    balance_desired: scoring.Balance | None = None
 
 
 @dataclass(frozen=True)
@@ -198,10 +202,18 @@ class Comparison:
     report_url: str = ""  # the unit's balance report, when the node is one compared unit
     balance_now: scoring.Balance | None = None  # mean of the units' agreed balances
     balance_desired: scoring.Balance | None = None
+    profile: list[ProfileLine] = field(default_factory=list)  # over every compared unit
 
     @property
     def rows(self) -> list[UnitRow]:
         return [row for group in self.groups for row in group.rows]
+
+    @property
+    def folds(self) -> bool:
+        """Several groups have compared units: the page shows each department as one row
+        (its medians) and draws its units only when asked, so that the page stays the same
+        size however many units a department has. The node's own units are never folded."""
+        return sum(1 for group in self.groups if group.rows) > 1
 
     @property
     def is_unit(self) -> bool:
@@ -347,6 +359,7 @@ def build_comparison(
         group.units_in_round += 1
         group.units_done += state == AssessmentState.COMPLETED
     drill = url_maker("compare", round_.pk)
+    unit_rows = url_maker("compare_rows", round_.pk)
     unit_of: dict[int, UnitRef] = {}
     principle_ids = [p.pk for p in principles]
     nothing = disclosure.Summary(0, None)
@@ -382,21 +395,14 @@ def build_comparison(
 
     for group in groups.values():
         group.url = "" if group.is_node else drill(group.unit.pk)
+        group.rows_url = "" if group.is_node else unit_rows(group.unit.pk)
         group.summary = [
             scoring.median(scoring.known([row.cells[i].agreed for row in group.rows]))
             for i in range(len(principles))
         ]
-        group.profile = [
-            ProfileLine(
-                column=column,
-                now=scoring.median(scoring.known([row.dimensions[i].now for row in group.rows])),
-                desired=scoring.median(
-                    scoring.known([row.dimensions[i].desired for row in group.rows])
-                ),
-                units=sum(1 for row in group.rows if row.dimensions[i].now is not None),
-            )
-            for i, column in enumerate(dimensions)
-        ]
+        group.profile = _profile(group.rows, dimensions)
+        group.balance_now = _mean_balance([row.balance_now for row in group.rows])
+        group.balance_desired = _mean_balance([row.balance_desired for row in group.rows])
     # A heading without any unit in the round says nothing (the node's own stays if alone).
     ordered = [groups[p] for p in heading_paths if groups[p].units_in_round] or [groups[node.path]]
 
@@ -439,10 +445,24 @@ def build_comparison(
         steering=steering,
         balance_now=_mean_balance([row.balance_now for row in rows]),
         balance_desired=_mean_balance([row.balance_desired for row in rows]),
+        profile=_profile(rows, dimensions),
     )
     if comparison.is_unit:
         comparison.report_url = url_maker("unit_report")(rows[0].assessment_id)
     return comparison
+
+
+def _profile(rows: list[UnitRow], dimensions: list[Column]) -> list[ProfileLine]:
+    """Per dimension, the median of the units' agreed now and desired."""
+    return [
+        ProfileLine(
+            column=column,
+            now=scoring.median(scoring.known([row.dimensions[i].now for row in rows])),
+            desired=scoring.median(scoring.known([row.dimensions[i].desired for row in rows])),
+            units=sum(1 for row in rows if row.dimensions[i].now is not None),
+        )
+        for i, column in enumerate(dimensions)
+    ]
 
 
 def _translated(name_sv: str | None, name_en: str | None) -> str:
@@ -460,11 +480,47 @@ def _mean_balance(balances: list[scoring.Balance | None]) -> scoring.Balance | N
 # Trends across rounds
 # ---------------------------------------------------------------------------------------
 
+# A department's change between two rounds is shown only when at least this many of its
+# units completed both. Agreed scores are whole numbers from 1 to 5 and most units keep
+# theirs from one round to the next: with fewer units, one or two of them moving a step
+# would read as the whole department moving.
+TREND_MIN_UNITS = 5
+
 
 @dataclass(frozen=True)
 class TrendRound:
     round: Round
     units: int  # completed units under the node in this round
+
+
+@dataclass(frozen=True)
+class TrendStep:
+    """Two neighbouring rounds, compared through the units that completed both."""
+
+    earlier: Round
+    later: Round
+    units: int  # units that completed both rounds
+    shown: bool  # enough of them to show a change (always, for one unit's own trend)
+    same_units: bool  # every unit of either round completed both: the medians compare alike
+
+
+@dataclass(frozen=True)
+class Change:
+    """A principle's change over one step, among the units that agreed a score in both.
+
+    ``before`` and ``after`` are those units' medians and ``value`` their difference (later
+    minus earlier): for one unit, simply its two agreed scores and their difference.
+    ``higher``, ``same`` and ``lower`` count the units whose own agreed score went up, stayed
+    or went down.
+    """
+
+    value: float | None
+    before: float | None
+    after: float | None
+    units: int
+    higher: int
+    same: int
+    lower: int
 
 
 @dataclass(frozen=True)
@@ -474,6 +530,7 @@ class TrendRow:
     key: str
     name: str  # as the newest version that has it calls it
     values: list[float | None]  # the agreed score (one unit) or the units' median, per round
+    changes: list[Change | None]  # per step; None where the step is not shown
 
 
 @dataclass
@@ -481,17 +538,22 @@ class Trend:
     node: Unit
     trail: list[Unit]
     rounds: list[TrendRound]
+    steps: list[TrendStep]  # one fewer than the rounds
     rows: list[TrendRow]
     is_unit: bool  # one unit's own agreed scores, not a median over units
+    min_units: int = TREND_MIN_UNITS
 
 
 def build_trend(user, node: Unit) -> Trend:
     """Agreed scores per principle per round for ``node`` (a unit or a whole department).
 
-    For a single unit the values are its agreed scores; for a department, the median of its
-    units' agreed scores. Principles are matched across framework versions by ``key``, so a
-    principle renamed in a new version still lines up. Five queries, whatever the number of
-    rounds and units.
+    For a single unit the values are its agreed scores; for a department, per round, the
+    median of the agreed scores of the units that completed that round. Those are different
+    units from round to round, so a change is worked out only from the units that completed
+    both of two neighbouring rounds, and only when there are at least ``TREND_MIN_UNITS`` of
+    them (one unit's own trend always shows its changes). Principles are matched across
+    framework versions by ``key``, so a principle renamed in a new version still lines up.
+    Five queries, whatever the number of rounds and units.
     """
     if not scoping.overseen_units(user).filter(pk=node.pk).exists():
         raise Http404
@@ -502,17 +564,16 @@ def build_trend(user, node: Unit) -> Trend:
         .order_by("depth")
     )
     completed = scoping.overseen_assessments(user).filter(unit__path__startswith=node.path)
-    per_round = dict(
-        completed.values("round_id").annotate(units=Count("pk")).values_list("round_id", "units")
-    )
-    rounds = list(Round.objects.filter(pk__in=per_round).order_by("opens_on", "pk"))
-    scores: dict[tuple[int, str], list[int]] = defaultdict(list)
-    units_seen: set[int] = set()
+    units_in: dict[int, set[int]] = defaultdict(set)
+    for round_id, unit_id in completed.values_list("round_id", "unit_id"):
+        units_in[round_id].add(unit_id)
+    rounds = list(Round.objects.filter(pk__in=units_in).order_by("opens_on", "pk"))
+    # (round, principle key) -> unit -> agreed score
+    scores: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for round_id, unit_id, key, score in PrincipleAgreement.objects.filter(
         assessment__in=completed, score__isnull=False
     ).values_list("assessment__round_id", "assessment__unit_id", "principle__key", "score"):
-        scores[(round_id, key)].append(score)
-        units_seen.add(unit_id)
+        scores[(round_id, key)][unit_id] = score
 
     # Names and order from the newest version that has each key.
     version_rank = {r.framework_version_id: i for i, r in enumerate(rounds)}
@@ -526,14 +587,53 @@ def build_trend(user, node: Unit) -> Trend:
     newest = max(version_rank.values(), default=0)
     keys = sorted(names, key=lambda k: (names[k][0] != newest, names[k][1], k))
 
+    all_units = set().union(*units_in.values()) if units_in else set()
+    is_unit = all_units <= {node.pk}
+    steps = []
+    for earlier, later in itertools.pairwise(rounds):
+        both = units_in[earlier.pk] & units_in[later.pk]
+        steps.append(
+            TrendStep(
+                earlier=earlier,
+                later=later,
+                units=len(both),
+                shown=bool(both) and (is_unit or len(both) >= TREND_MIN_UNITS),
+                same_units=units_in[earlier.pk] == units_in[later.pk],
+            )
+        )
+
     rows = []
     for key in keys:
-        values = [scoring.median(scores.get((r.pk, key), [])) for r in rounds]
-        rows.append(TrendRow(key=key, name=names[key][2], values=values))
+        values = [scoring.median(list(scores.get((r.pk, key), {}).values())) for r in rounds]
+        changes = [
+            _change(scores.get((step.earlier.pk, key), {}), scores.get((step.later.pk, key), {}))
+            if step.shown
+            else None
+            for step in steps
+        ]
+        rows.append(TrendRow(key=key, name=names[key][2], values=values, changes=changes))
     return Trend(
         node=node,
         trail=trail,
-        rounds=[TrendRound(round=r, units=per_round[r.pk]) for r in rounds],
+        rounds=[TrendRound(round=r, units=len(units_in[r.pk])) for r in rounds],
+        steps=steps,
         rows=rows,
-        is_unit=units_seen <= {node.pk} and all(per_round[r.pk] == 1 for r in rounds),
+        is_unit=is_unit,
+    )
+
+
+def _change(earlier: dict[int, int], later: dict[int, int]) -> Change:
+    """One principle over one step: only the units with an agreed score in both rounds."""
+    both = earlier.keys() & later.keys()
+    before = [earlier[u] for u in both]
+    after = [later[u] for u in both]
+    median_before, median_after = scoring.median(before), scoring.median(after)
+    return Change(
+        value=None if median_before is None else median_after - median_before,
+        before=median_before,
+        after=median_after,
+        units=len(both),
+        higher=sum(1 for u in both if later[u] > earlier[u]),
+        same=sum(1 for u in both if later[u] == earlier[u]),
+        lower=sum(1 for u in both if later[u] < earlier[u]),
     )

@@ -153,6 +153,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
+# One date style per language (tillit/formats/*/formats.py says which, and why).
+FORMAT_MODULE_PATH = ["tillit.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -4,6 +4,11 @@ One panel per series (a principle), stacked: the series' name on the left, its v
 points joined by a line, and every value written above its point. Series are told apart by
 their names, not by colour, so the chart reads the same in greyscale and to a screen reader
 (the page puts the same figures in a table beside it).
+
+Values are agreed scores (whole numbers) or medians of them, so they are written as the
+scores are: "3", or "3,5" for a median halfway between two, never "3,0". A line joins two
+rounds only where the caller says the change between them may be shown (``joined``): where
+too few units took part in both, the points stand alone.
 """
 
 import itertools
@@ -11,9 +16,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 
+from ..templatetags.numbers import score
 from .charts import GRID, INK, MUTED, NOW, _chars_for, _circle, _empty_message, _n, _svg, _text
 from .charts import wrap_words as _wrap
 
@@ -35,10 +40,20 @@ def trend_lines(
     id_prefix: str,
     low: float = 1,
     high: float = 5,
+    joined: Sequence[bool] | None = None,
 ) -> SafeString:
-    """Stacked small line charts, one per series, sharing the rounds along the bottom."""
+    """Stacked small line charts, one per series, sharing the rounds along the bottom.
+
+    ``joined`` has one flag per pair of neighbouring rounds: draw the line between them or
+    not (all drawn when it is None).
+    """
     if high <= low:
         raise ValueError("high must be larger than low.")
+    gaps = max(len(x_labels) - 1, 0)
+    if joined is None:
+        joined = [True] * gaps
+    if len(joined) != gaps:
+        raise ValueError("joined needs one flag per pair of neighbouring rounds.")
     for item in series:
         if len(item.values) != len(x_labels):
             raise ValueError(f"{item.label!r} needs one value per round.")
@@ -103,13 +118,14 @@ def trend_lines(
                         fill=MUTED,
                     )
                 )
-            # Lines only between neighbouring rounds that both have a value: a gap stays a gap.
+            # Lines only between neighbouring rounds that both have a value and may be
+            # compared: a gap stays a gap.
             points = [
                 (x_at(i), y_at(value)) if value is not None else None
                 for i, value in enumerate(item.values)
             ]
-            for start, end in itertools.pairwise(points):
-                if start and end:
+            for (start, end), join in zip(itertools.pairwise(points), joined, strict=True):
+                if start and end and join:
                     parts.append(
                         f'<line x1="{_n(start[0])}" y1="{_n(start[1])}" x2="{_n(end[0])}" '
                         f'y2="{_n(end[1])}" stroke="{NOW}" stroke-width="2.5"/>'
@@ -120,7 +136,7 @@ def trend_lines(
                 parts.append(_circle(point[0], point[1], 4, NOW))
                 parts.append(
                     _text(
-                        [number_format(value, 1)],
+                        [score(value)],
                         x=point[0],
                         y=point[1] - 8,
                         size=10,

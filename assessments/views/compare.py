@@ -3,10 +3,15 @@
 Everything is looked up through ``scoping``: a part of the tree or a round outside the
 person's responsibility is a 404; the start page, which names no object, is a 403 for
 people who oversee nothing.
+
+The page stays small and quick however many units a department has: where several
+departments are compared, each shows as one row of medians, and its units' rows come from
+``compare_rows`` when the reader opens it (static/js/compare.js) or, without JavaScript, on
+the department's own comparison, which the same link leads to. The exports and the PDF,
+which nobody reads on a phone, hold every unit.
 """
 
 import html
-import math
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,16 +20,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from .. import comparison as comparing
-from .. import exports, scoping
+from .. import scoping
 from ..models import UnitAssessment
 from ..reports import charts
 from ..reports.trends import TrendSeries, trend_lines
+from ..templatetags.numbers import decimal, score
 
 
 def _require_overseer(request: HttpRequest) -> None:
@@ -39,24 +44,33 @@ def _chart_balance(balance) -> charts.Balance | None:
     return charts.Balance(*balance.as_tuple()) if balance is not None else None
 
 
-def balance_chart(data: comparing.Comparison) -> str:
+def balance_chart(data: comparing.Comparison, *, folded: bool = False) -> str:
     """Every compared unit's agreed balance now as one dot on one shared triangle."""
     points = [_chart_balance(row.balance_now) for row in data.rows if row.balance_now]
     steering = data.steering
-    return charts.balance_triangle(
-        now=_chart_balance(data.balance_now),
-        desired=_chart_balance(data.balance_desired),
-        points=points,
-        labels={key: steering.get(key, key) for key in ("market", "hierarchy", "trust")},
-        title=_("Agreed steering balance of the units in %(node)s") % {"node": data.node.name},
-        description=ngettext(
+    if folded:
+        description = ngettext(
+            "%(count)d unit's agreed balance now, one dot per unit, and the mean of all units "
+            "now and desired. The table below gives each department's mean.",
+            "%(count)d units' agreed balance now, one dot per unit, and the mean of all units "
+            "now and desired. The table below gives each department's mean.",
+            len(points),
+        )
+    else:
+        description = ngettext(
             "%(count)d unit's agreed balance now, one dot per unit, and the mean of all units "
             "now and desired. The table below gives each unit's figures.",
             "%(count)d units' agreed balance now, one dot per unit, and the mean of all units "
             "now and desired. The table below gives each unit's figures.",
             len(points),
         )
-        % {"count": len(points)},
+    return charts.balance_triangle(
+        now=_chart_balance(data.balance_now),
+        desired=_chart_balance(data.balance_desired),
+        points=points,
+        labels={key: steering.get(key, key) for key in ("market", "hierarchy", "trust")},
+        title=_("Agreed steering balance of the units in %(node)s") % {"node": data.node.name},
+        description=description % {"count": len(points)},
         id_prefix="compare-balance",
         legend={
             "now": _("Mean of the units' agreed balance now"),
@@ -66,7 +80,7 @@ def balance_chart(data: comparing.Comparison) -> str:
     )
 
 
-def profile_chart(group: comparing.Group, index: int) -> str:
+def profile_chart(lines: list[comparing.ProfileLine], name: str, index: int) -> str:
     rows = [
         charts.ProfileRow(
             label=line.column.name,
@@ -75,11 +89,11 @@ def profile_chart(group: comparing.Group, index: int) -> str:
             now=line.now,
             desired=line.desired,
         )
-        for line in group.profile
+        for line in lines
     ]
     return charts.control_trust_profile(
         rows,
-        title=_("Control–trust profile of %(group)s") % {"group": group.unit.name},
+        title=_("Control–trust profile of %(group)s") % {"group": name},
         description=_(
             "For each dimension the median of the units' agreed now and desired, on a scale "
             "from 1 (control) to 7 (trust). The table beside gives the figures."
@@ -92,24 +106,51 @@ def profile_chart(group: comparing.Group, index: int) -> str:
     )
 
 
-def heat_body(data: comparing.Comparison, *, links: bool) -> SafeString:
-    """The heat map's rows, built here rather than in the template.
+def unit_rows(rows: list[comparing.UnitRow], *, links: bool) -> str:
+    """The heat map's rows of single units: plain string building, not the template.
 
     A thousand units × seven principles is seven thousand cells: the template language
-    takes about a second over that, plain string building a few milliseconds. Every text
-    from the database goes through ``escape``; the rest are numbers.
+    takes about a second over that, plain strings a few milliseconds. Every text from the
+    database goes through ``escape``; the rest are numbers.
     """
-    separator = get_format("DECIMAL_SEPARATOR")
     escape = html.escape  # the stdlib's: Django's lazy-aware wrapper costs more per call
-    columns = len(data.principles) + 2
     too_few = escape(_("agreements only (too few answered)"))
     out: list[str] = []
     append = out.append
+    for row in rows:
+        unit_name = escape(row.unit.name)
+        label = f'<a href="{row.url}">{unit_name}</a>' if links else unit_name
+        counted = escape(
+            ngettext("%(count)d respondent", "%(count)d respondents", row.respondents)
+            % {"count": row.respondents}
+        )
+        note = "" if row.enough else f'<span class="d-block small-group">{too_few}</span>'
+        append(
+            f'<tr><th scope="row">{label}<span class="unit-meta">'
+            f"{escape(row.unit.code)} · {counted}</span>{note}</th>"
+        )
+        for cell in row.cells:
+            if cell.agreed is None:
+                append('<td class="heat hm0"><b>–</b>')
+            else:
+                append(f'<td class="heat hm{cell.agreed}"><b>{cell.agreed}</b>')
+            if cell.median is not None:
+                append(f"<small>Md {decimal(cell.median)}</small>")
+            append("</td>")
+        append("</tr>")
+    return "".join(out)
 
-    def number(value: float) -> str:
-        # One decimal, rounded half up as ``floatformat`` does, in the language's notation.
-        return f"{math.floor(value * 10 + 0.5 + 1e-9) / 10:.1f}".replace(".", separator)
 
+def heat_body(data: comparing.Comparison, *, links: bool, fold: bool = False) -> SafeString:
+    """The heat map's row groups: one ``<tbody>`` per department.
+
+    With ``fold`` (the page, where ``data.folds``), a department other than the node itself
+    is one row of medians with a link to its units; otherwise its units follow its heading.
+    """
+    escape = html.escape
+    columns = len(data.principles) + 1
+    out: list[str] = []
+    append = out.append
     for group in data.groups:
         if not group.rows:
             continue
@@ -119,41 +160,51 @@ def heat_body(data: comparing.Comparison, *, links: bool) -> SafeString:
             _("%(done)d of %(total)d units done")
             % {"done": group.units_done, "total": group.units_in_round}
         )
-        append(
-            f'<tr class="group-heading"><th scope="rowgroup" colspan="{columns}">{title} '
-            f'<span class="small-group fw-normal">{done}</span></th></tr>'
-        )
-        for row in group.rows:
-            unit_name = escape(row.unit.name)
-            label = f'<a href="{row.url}">{unit_name}</a>' if links else unit_name
-            note = "" if row.enough else f'<span class="d-block small-group">{too_few}</span>'
-            append(
-                f'<tr><th scope="row">{label}<span class="unit-code">{escape(row.unit.code)}'
-                f'</span>{note}</th><td class="num">{row.respondents}</td>'
+        summary = [
+            f'<td class="heat">{"–" if value is None else score(value)}</td>'
+            for value in group.summary
+        ]
+        append(f'<tbody id="heat-group-{group.unit.pk}">')
+        if fold and data.folds and not group.is_node:
+            show = escape(
+                ngettext(
+                    "Show its %(count)d unit",
+                    "Show its %(count)d units",
+                    len(group.rows),
+                )
+                % {"count": len(group.rows)}
             )
-            for cell in row.cells:
-                if cell.agreed is None:
-                    append('<td class="heat hm0"><b>–</b>')
-                else:
-                    append(f'<td class="heat hm{cell.agreed}"><b>{cell.agreed}</b>')
-                if cell.median is not None:
-                    append(f"<small>Md {number(cell.median)}</small>")
-                append("</td>")
-            append("</tr>")
-        if len(group.rows) > 1:
-            label = escape(_("%(group)s: median of the agreed scores") % {"group": group.unit.name})
-            append(
-                f'<tr class="group-summary"><th scope="row">{label}</th>'
-                f'<td class="num">{group.respondents}</td>'
+            toggle = (
+                f'<a class="unit-toggle" href="{group.url}" data-rows="{group.rows_url}" '
+                f'data-group="heat-group-{group.unit.pk}">{show}</a>'
+                if links
+                else ""
             )
-            for value in group.summary:
-                append(f'<td class="heat">{"–" if value is None else number(value)}</td>')
-            append("</tr>")
+            append(
+                f'<tr class="group-row"><th scope="row">{title}'
+                f'<span class="unit-meta">{done}</span>{toggle}</th>'
+                f"{''.join(summary)}</tr>"
+            )
+        else:
+            append(
+                f'<tr class="group-heading"><th scope="rowgroup" colspan="{columns}">{title} '
+                f'<span class="small-group fw-normal">{done}</span></th></tr>'
+            )
+            append(unit_rows(group.rows, links=links))
+            if len(group.rows) > 1:
+                label = escape(
+                    _("%(group)s: median of the agreed scores") % {"group": group.unit.name}
+                )
+                append(
+                    f'<tr class="group-summary"><th scope="row">{label}</th>{"".join(summary)}</tr>'
+                )
+        append("</tbody>")
     return mark_safe("".join(out))  # every text above is escaped
 
 
-def balance_body(data: comparing.Comparison) -> SafeString:
-    """The rows of the per-unit balance table (the chart's text equivalent)."""
+def balance_body(data: comparing.Comparison, *, fold: bool = False) -> SafeString:
+    """The rows of the balance table (the chart's text equivalent): per unit, or with
+    ``fold`` the mean per department."""
     escape = html.escape
     out: list[str] = []
 
@@ -162,11 +213,13 @@ def balance_body(data: comparing.Comparison) -> SafeString:
             return '<td class="num">–</td>' * 3
         return "".join(f'<td class="num">{value}</td>' for value in balance.as_tuple())
 
-    for row in data.rows:
-        out.append(
-            f'<tr><th scope="row">{escape(row.unit.name)}</th>'
-            f"{cells(row.balance_now)}{cells(row.balance_desired)}</tr>"
-        )
+    lines = (
+        [(g.unit.name, g.balance_now, g.balance_desired) for g in data.groups if g.rows]
+        if fold and data.folds
+        else [(r.unit.name, r.balance_now, r.balance_desired) for r in data.rows]
+    )
+    for name, now, desired in lines:
+        out.append(f'<tr><th scope="row">{escape(name)}</th>{cells(now)}{cells(desired)}</tr>')
     if data.balance_now is not None:
         out.append(
             f'<tr><th scope="row">{escape(_("Mean of the units"))}</th>'
@@ -175,18 +228,76 @@ def balance_body(data: comparing.Comparison) -> SafeString:
     return mark_safe("".join(out))  # every text above is escaped
 
 
-def comparison_context(data: comparing.Comparison, *, links: bool = True) -> dict:
+def comparison_context(data: comparing.Comparison, *, links: bool = True, fold: bool = False):
+    """What the page (``fold``: departments as rows) and the PDF (every unit) show."""
+    folded = fold and data.folds
+    # Folded: one profile for the whole node, and the departments side by side in a table.
+    profiles = (
+        []
+        if folded
+        else [
+            (group, profile_chart(group.profile, group.unit.name, i))
+            for i, group in enumerate(data.groups)
+        ]
+    )
     return {
+        "node_profile_chart": profile_chart(data.profile, data.node.name, 0) if folded else "",
         "comparison": data,
         "round": data.round,
         "node": data.node,
-        "heat_body": heat_body(data, links=links),
-        "balance_body": balance_body(data),
-        "balance_chart": balance_chart(data),
-        "profiles": [(group, profile_chart(group, i)) for i, group in enumerate(data.groups)],
+        "folded": folded,
+        "heat_body": heat_body(data, links=links, fold=fold),
+        "balance_body": balance_body(data, fold=fold),
+        "balance_chart": balance_chart(data, folded=folded),
+        "profiles": profiles,
         "heat_levels": range(1, 6),
         "links": links,
     }
+
+
+# --- a worker's start -------------------------------------------------------------------------
+
+# The templates of the comparison page, compiled once per process by the cached loader.
+PAGE_TEMPLATES = (
+    "assessments/compare/compare.html",
+    "assessments/compare/_heat_map.html",
+    "assessments/compare/_scroll_hint.html",
+    "assessments/compare/_balance_table.html",
+    "assessments/compare/_profile_table.html",
+    "assessments/compare/_profile_groups_table.html",
+    "assessments/compare/_participation.html",
+    "assessments/compare/_actions.html",
+    "assessments/compare/_method.html",
+)
+
+
+def warm_up() -> None:
+    """Load what a worker's first comparison page would otherwise load while someone waits.
+
+    Meant to run once when a web worker starts (from ``tillit/wsgi.py`` after
+    ``get_wsgi_application()``, or gunicorn's ``post_worker_init``): the URL configuration,
+    which imports every view module (WeasyPrint among them, through the unit report's
+    views: most of the cost), the table ``reverse`` builds for each language, the page's
+    compiled templates; then it freezes what is loaded so that the garbage collector does
+    not walk all of it again during the first requests (``gc.freeze``). It needs no
+    database. ``manage.py benchmark_compare --warm-up`` measures the first request after it.
+    """
+    import gc
+
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018  (evaluating it imports every view module)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            resolver.reverse_dict  # noqa: B018  (built per language on first use)
+            for name in PAGE_TEMPLATES:
+                get_template(name)
+    gc.collect()
+    gc.freeze()
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -230,9 +341,21 @@ def compare(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
         .exclude(pk=round_.pk)
         .order_by("-opens_on", "-pk")
     )
-    context = comparison_context(data)
+    context = comparison_context(data, fold=True)
     context["other_rounds"] = list(other_rounds)
     return render(request, "assessments/compare/compare.html", context)
+
+
+@login_required
+def compare_rows(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    """A department's unit rows alone, for the page to put under the department's row.
+
+    Scoped like the page (another department is a 404), and the same rows the
+    department's own comparison shows, in tree order.
+    """
+    round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
+    data = comparing.build_comparison(request.user, round_, node)
+    return HttpResponse(unit_rows(data.rows, links=True), content_type="text/html; charset=utf-8")
 
 
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
@@ -242,8 +365,14 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
+# The exports import openpyxl and WeasyPrint, which take long to load: only when asked for,
+# so that starting a worker and its first comparison page do not wait for them.
+
+
 @login_required
 def compare_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    from .. import exports
+
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
     return _download(exports.to_csv(data), "text/csv; charset=utf-8", exports.filename(data, "csv"))
@@ -251,6 +380,8 @@ def compare_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
 
 @login_required
 def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    from .. import exports
+
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
     return _download(
@@ -262,6 +393,9 @@ def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
 
 @login_required
 def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    from .. import exports
+    from ..reports.pdf import render_pdf
+
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
     language = (get_language() or "sv").split("-")[0]
@@ -270,7 +404,7 @@ def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
         "round": round_.name,
     }
     context = comparison_context(data, links=False)
-    context.update({"title": title, "language": language, "unit_name": node.name})
+    context.update({"title": title, "language": language, "unit_name": node.name, "pdf": True})
     html = render_to_string("assessments/compare/pdf.html", context, request=request)
     from ..reports.pdf import render_pdf  # WeasyPrint loads only when a PDF is asked for
 
@@ -285,11 +419,18 @@ def compare_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     chart = trend_lines(
         [TrendSeries(row.name, row.values) for row in trend.rows],
         x_labels=[item.round.name for item in trend.rounds],
+        # A line says "the same units, later": only where both rounds' medians stand on
+        # the same units and the change may be shown.
+        joined=[step.shown and step.same_units for step in trend.steps],
         title=_("Agreed scores per principle across rounds: %(node)s") % {"node": node.name},
         description=(
             _("The score each principle was agreed on in each round.")
             if trend.is_unit
-            else _("The median of the units' agreed scores for each principle in each round.")
+            else _(
+                "The median of the agreed scores of the units that completed each round. A "
+                "line joins two rounds only where the same units, enough of them, completed "
+                "both."
+            )
         )
         + " "
         + _("The table gives the same figures."),
@@ -298,13 +439,33 @@ def compare_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/compare/trend.html",
-        {"trend": trend, "node": node, "chart": chart},
+        {"trend": trend, "node": node, "chart": chart, "table": _trend_columns(trend)},
     )
+
+
+def _trend_columns(trend: comparing.Trend) -> tuple[list[dict], list[tuple]]:
+    """The table's columns in reading order (a round, the change to the next, a round …)
+    and per principle its cells in the same order."""
+    columns: list[dict] = []
+    for index, item in enumerate(trend.rounds):
+        if index:
+            columns.append({"step": trend.steps[index - 1]})
+        columns.append({"round": item})
+    rows = []
+    for row in trend.rows:
+        cells: list[dict] = []
+        for index, value in enumerate(row.values):
+            if index:
+                cells.append({"change": row.changes[index - 1], "is_change": True})
+            cells.append({"value": value})
+        rows.append((row, cells))
+    return columns, rows
 
 
 urlpatterns = [
     path("jamforelse/", compare_index, name="compare_index"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/", compare, name="compare"),
+    path("jamforelse/<int:round_pk>/<int:unit_pk>/enheter/", compare_rows, name="compare_rows"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/export.csv", compare_csv, name="compare_csv"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/export.xlsx", compare_xlsx, name="compare_xlsx"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/rapport.pdf", compare_pdf, name="compare_pdf"),

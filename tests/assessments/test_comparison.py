@@ -222,7 +222,7 @@ def test_it_shows_the_heat_map_with_text_values_and_a_caption(org, compared, per
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<caption>" in html and 'id="heat-map"' in html
+    assert '<caption id="heat-caption">' in html and 'id="heat-map"' in html
     assert '<td class="heat hm4"><b>4</b><small>Md 4,0</small></td>' in html  # sv: decimal comma
     assert '<td class="heat hm0"><b>–</b>' in html  # p3 not agreed
     assert "Enhet B1" not in html

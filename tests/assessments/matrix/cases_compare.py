@@ -107,6 +107,7 @@ CASES = [
         OF_A,
         setup=_round,
     ),
+    Case("compare_rows", _compare("compare_rows"), OF_A, setup=_round),
     Case("compare_csv", _compare("compare_csv"), OF_A, setup=_round),
     Case("compare_xlsx", _compare("compare_xlsx"), OF_A, setup=_round),
     Case("compare_pdf", _compare("compare_pdf"), OF_A, setup=_round),
