@@ -23,3 +23,11 @@ def on_starting(server) -> None:
     problems = [m for m in shared_cache_messages(server.cfg.workers) if m.is_serious()]
     if problems:
         raise SystemExit("\n".join(f"{m.id}: {m.msg} {m.hint}" for m in problems))
+
+
+def post_worker_init(worker) -> None:
+    # Load the URLs, the reverse tables and the comparison's templates before the first
+    # request instead of during it (see assessments.views.compare.warm_up).
+    from assessments.views.compare import warm_up
+
+    warm_up()

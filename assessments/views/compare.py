@@ -274,10 +274,9 @@ PAGE_TEMPLATES = (
 def warm_up() -> None:
     """Load what a worker's first comparison page would otherwise load while someone waits.
 
-    Meant to run once when a web worker starts (from ``tillit/wsgi.py`` after
-    ``get_wsgi_application()``, or gunicorn's ``post_worker_init``): the URL configuration,
-    which imports every view module (WeasyPrint among them, through the unit report's
-    views: most of the cost), the table ``reverse`` builds for each language, the page's
+    Run once when a web worker starts (gunicorn's ``post_worker_init`` in gunicorn.conf.py):
+    the URL configuration, which imports every view module, the table ``reverse`` builds for
+    each language, the page's
     compiled templates; then it freezes what is loaded so that the garbage collector does
     not walk all of it again during the first requests (``gc.freeze``). It needs no
     database. ``manage.py benchmark_compare --warm-up`` measures the first request after it.
@@ -406,8 +405,6 @@ def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
     context = comparison_context(data, links=False)
     context.update({"title": title, "language": language, "unit_name": node.name, "pdf": True})
     html = render_to_string("assessments/compare/pdf.html", context, request=request)
-    from ..reports.pdf import render_pdf  # WeasyPrint loads only when a PDF is asked for
-
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"), title=title, language=language)
     return _download(pdf, "application/pdf", exports.filename(data, "pdf"))
 
