@@ -2,7 +2,8 @@
 
 Every write is one `@transaction.atomic` service function that first locks the assessment
 row and checks that the individual phase is open, then validates *everything* it was given,
-and writes (upserts) only when all of it is valid. Each runs a fixed number of queries
+and writes (upserts) only when all of it is valid, and only what changes: a page left empty
+writes nothing. Each runs a fixed number of queries
 however many respondents the assessment has.
 
 Errors are `ValidationError`s keyed by the same field names the participant forms use
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -306,6 +307,7 @@ def save_principle_page(
             )
     errors.raise_if_any()
 
+    changed = False
     if rows:
         StatementAnswer.objects.bulk_create(
             _unique_by(rows, "statement_id"),
@@ -313,8 +315,10 @@ def save_principle_page(
             unique_fields=["respondent", "statement"],
             update_fields=["value", "dont_know"],
         )
+        changed = True
     if comment is not None:
         text = comment.strip()
+        saved = PrincipleComment.objects.filter(respondent=respondent, principle=principle)
         if text:
             PrincipleComment.objects.bulk_create(
                 [PrincipleComment(respondent=respondent, principle=principle, text=text)],
@@ -322,9 +326,14 @@ def save_principle_page(
                 unique_fields=["respondent", "principle"],
                 update_fields=["text"],
             )
-        else:
-            PrincipleComment.objects.filter(respondent=respondent, principle=principle).delete()
-    _touch(respondent)
+            changed = True
+        elif saved.exists():
+            # The empty comment box comes with every page: look before deleting, so that a
+            # page left empty writes nothing at all.
+            saved.delete()
+            changed = True
+    if changed:
+        _touch(respondent)
 
 
 @transaction.atomic
@@ -361,8 +370,7 @@ def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]
             given.setdefault(dimension_id, {})[side] = value
     errors.raise_if_any()
     if not given:
-        _touch(respondent)
-        return
+        return  # a page left empty writes nothing
 
     saved = {
         row["dimension_id"]: row
@@ -457,13 +465,14 @@ def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) 
         if values is not None:
             rows.append(BalanceAnswer(respondent=respondent, kind=kind, **values))
     errors.raise_if_any()
-    if rows:
-        BalanceAnswer.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["respondent", "kind"],
-            update_fields=list(STEERING_KEYS),
-        )
+    if not rows:
+        return  # a page left empty writes nothing
+    BalanceAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["respondent", "kind"],
+        update_fields=list(STEERING_KEYS),
+    )
     _touch(respondent)
 
 
@@ -511,6 +520,20 @@ def balance_answers(respondent: Respondent) -> dict[str, dict[str, int]]:
     }
 
 
+class PageState:
+    """How much of one answer page is answered, for the summary's list of pages left."""
+
+    UNANSWERED = "unanswered"  # nothing at all
+    PARTLY = "partly"  # something, but not every question
+    COMPLETE = "complete"
+
+
+def _state(answered: int, total: int, started: bool) -> str:
+    if answered >= total:
+        return PageState.COMPLETE
+    return PageState.PARTLY if started else PageState.UNANSWERED
+
+
 @dataclass
 class PrincipleProgress:
     principle: Principle
@@ -522,14 +545,20 @@ class PrincipleProgress:
     def complete(self) -> bool:
         return self.answered >= self.total
 
+    @property
+    def state(self) -> str:
+        """A comment alone is something answered: the page is then partly answered."""
+        return _state(self.answered, self.total, self.answered > 0 or self.commented)
+
 
 @dataclass
 class Progress:
     """How far a respondent has come, page by page (six queries whatever the framework)."""
 
     principles: list[PrincipleProgress] = field(default_factory=list)
-    dimensions_answered: int = 0
+    dimensions_answered: int = 0  # dimensions with both "now" and "desired"
     dimensions_total: int = 0
+    dimension_sides_answered: int = 0  # every "now" and "desired" given
     balances_answered: int = 0
     balances_total: int = len(BalanceKind.values)
 
@@ -540,6 +569,20 @@ class Progress:
     @property
     def balance_complete(self) -> bool:
         return self.balances_answered >= self.balances_total
+
+    @property
+    def dimension_sides_total(self) -> int:
+        return len(DIMENSION_SIDES) * self.dimensions_total
+
+    @property
+    def dimensions_state(self) -> str:
+        return _state(
+            self.dimensions_answered, self.dimensions_total, self.dimension_sides_answered > 0
+        )
+
+    @property
+    def balance_state(self) -> str:
+        return _state(self.balances_answered, self.balances_total, self.balances_answered > 0)
 
     @property
     def complete(self) -> bool:
@@ -568,9 +611,11 @@ def progress(respondent: Respondent, version_id: int) -> Progress:
         )
     )
     dimensions_total = Dimension.objects.filter(version_id=version_id).count()
-    dimensions_answered = DimensionAnswer.objects.filter(
-        respondent=respondent, now__isnull=False, desired__isnull=False
-    ).count()
+    dimensions = DimensionAnswer.objects.filter(respondent=respondent).aggregate(
+        complete=Count("pk", filter=Q(now__isnull=False, desired__isnull=False)),
+        now=Count("now"),  # Count of a column counts the rows where it is not null
+        desired=Count("desired"),
+    )
     balances = BalanceAnswer.objects.filter(respondent=respondent).count()
     return Progress(
         principles=[
@@ -582,7 +627,8 @@ def progress(respondent: Respondent, version_id: int) -> Progress:
             )
             for p in principles
         ],
-        dimensions_answered=dimensions_answered,
+        dimensions_answered=dimensions["complete"],
         dimensions_total=dimensions_total,
+        dimension_sides_answered=dimensions["now"] + dimensions["desired"],
         balances_answered=balances,
     )

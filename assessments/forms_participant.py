@@ -119,6 +119,13 @@ class AnswerPageForm(SingleValueFormMixin, forms.Form):
     def group_anchor(self, name: str) -> str:
         return f"id_{name}"
 
+    def left_empty(self) -> bool:
+        """Nothing answered in what was sent (a valid form): no choice, number or text."""
+        return all(
+            value is None or (isinstance(value, str) and not value.strip())
+            for value in self.cleaned_data.values()
+        )
+
 
 class PrinciplePageForm(AnswerPageForm):
     """One principle: each statement on 1–5 or "don't know", and an optional comment."""

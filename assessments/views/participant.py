@@ -5,7 +5,8 @@ respondent and gives the device a secret token in a signed, HttpOnly cookie that
 assessment's pages receive; the database keeps only the token's SHA-256. The same link on the
 same device resumes. Every answer page saves when it is left (Next, Back or a jump in the
 progress list are all POSTs), and the service in `assessments.answers` is the authority on
-what may be saved.
+what may be saved. A page left with nothing answered by "Save and continue" is named on the
+next page, and the summary lists every page not fully answered.
 
 Join codes are the only key to an assessment, so failed codes are counted per client address
 and per network (`assessments.ratelimit`, `tillit.clientip`), and a client or network beyond
@@ -24,6 +25,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -459,6 +461,27 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+# The page left with nothing answered, named in the address of the next one so that it can
+# say so: a plain redirect works without JavaScript and keeps no state on the server.
+UNANSWERED_PARAM = "unanswered"
+
+
+def _leave(request: HttpRequest, form, steps: list[Step], current: str) -> HttpResponse:
+    """After saving: go where the button pointed, noting a page left empty with "Next"."""
+    nav = request.POST.get("nav") or "next"
+    target = _target(steps, current, nav)
+    # Back and the jumps in the list are deliberate; the summary lists empty pages itself.
+    if form.left_empty() and nav == "next" and target.slug != "summary":
+        return HttpResponseRedirect(f"{target.url}?{urlencode({UNANSWERED_PARAM: current})}")
+    return HttpResponseRedirect(target.url)
+
+
+def _left_unanswered(request: HttpRequest, steps: list[Step], current: str) -> Step | None:
+    """The answer page the participant has just left with nothing answered, if any."""
+    slug = request.GET.get(UNANSWERED_PARAM)
+    return next((s for s in steps if s.slug == slug and s.slug not in (current, "summary")), None)
+
+
 def _save_or_rerender(
     request: HttpRequest,
     form,
@@ -480,11 +503,12 @@ def _save_or_rerender(
             except ValidationError as error:
                 form.apply_service_errors(error)
             else:
-                return HttpResponseRedirect(_target(steps, current, request.POST.get("nav")).url)
+                return _leave(request, form, steps, current)
         form.mark_invalid()
         context["form"] = form
         return render(request, template, context, status=400)
     context["form"] = form
+    context["left_unanswered"] = _left_unanswered(request, steps, current)
     return render(request, template, context)
 
 
@@ -599,6 +623,13 @@ def participant_summary(
     answers.mark_finished(respondent)
     progress = answers.progress(respondent, assessment.round.framework_version_id)
     rows = [(steps[index], item) for index, item in enumerate(progress.principles)]
+    states = [item.state for item in progress.principles]
+    states += [progress.dimensions_state, progress.balance_state]
+    pages_left = [
+        {"step": step, "unanswered": state == answers.PageState.UNANSWERED}
+        for step, state in zip(steps[:-1], states, strict=True)  # all but "Done"
+        if state != answers.PageState.COMPLETE
+    ]
     return render(
         request,
         "assessments/participant/summary.html",
@@ -608,6 +639,7 @@ def participant_summary(
             "summary",
             progress=progress,
             principle_rows=rows,
+            pages_left=pages_left,
             dimensions_step=steps[-3],
             balance_step=steps[-2],
         ),

@@ -284,6 +284,212 @@ def test_it_shows_a_participant_only_their_own_answers(assessment, version):
 
 
 # ---------------------------------------------------------------------------------------
+# Pages left empty: told on the next page, listed on the summary, and nothing stored
+# ---------------------------------------------------------------------------------------
+
+EMPTY_PRINCIPLE_PAGE = {"comment": "", "nav": "next"}  # what a page with no answer sends
+EMPTY_BALANCE_PAGE = {
+    f"balance_{kind}_{key}": "" for kind in ("now", "desired") for key in answers.STEERING_KEYS
+}
+
+
+def notice(response) -> str:
+    """The note about a page left unanswered, as text; "" when there is none."""
+    match = re.search(
+        r'<div class="unanswered-notice"[^>]*>(.*?)</div>', response.content.decode(), re.S
+    )
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split()) if match else ""
+
+
+def writes(captured) -> list[str]:
+    return [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_it_tells_the_next_page_that_the_page_was_left_with_nothing_answered(
+    client, respondent, assessment, version
+):
+    first = principles(version)[0]
+    response = client.post(principle_url(assessment), EMPTY_PRINCIPLE_PAGE)
+    assert response["Location"] == principle_url(assessment, 2) + "?unanswered=principle-1"
+    page = client.get(response["Location"])
+    assert notice(page).startswith(f"Nothing was answered on “{first.name}”.")
+    assert f'<a href="{principle_url(assessment, 1)}">Go back to “{first.name}”</a>' in (
+        page.content.decode()
+    )
+    # Only once: the same page without the note in its address says nothing.
+    assert notice(client.get(principle_url(assessment, 2))) == ""
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        pytest.param("one statement", id="one-statement"),
+        pytest.param("don't know", id="dont-know"),
+        pytest.param("a comment", id="comment-only"),
+    ],
+)
+def test_it_says_nothing_when_something_on_the_page_was_answered(
+    client, respondent, assessment, version, sent
+):
+    s1 = statements(principles(version)[0])[0]
+    data = dict(EMPTY_PRINCIPLE_PAGE)
+    if sent == "one statement":
+        data[answers.statement_field(s1.pk)] = "1"
+    elif sent == "don't know":
+        data[answers.statement_field(s1.pk)] = answers.DONT_KNOW
+    else:
+        data["comment"] = "Bara en tanke."
+    response = client.post(principle_url(assessment), data)
+    assert response["Location"] == principle_url(assessment, 2)
+    assert notice(client.get(response["Location"])) == ""
+
+
+@pytest.mark.parametrize("nav", ["back", "go-balance"])
+def test_it_says_nothing_when_the_participant_goes_back_or_jumps(
+    client, respondent, assessment, nav
+):
+    response = client.post(principle_url(assessment, 2), {"comment": "", "nav": nav})
+    assert "unanswered" not in response["Location"]
+
+
+def test_it_tells_of_the_empty_control_trust_page_but_leaves_the_last_page_to_the_summary(
+    client, respondent, assessment
+):
+    response = client.post(url(assessment, "participant_dimensions"), {"nav": "next"})
+    assert response["Location"] == url(assessment, "participant_balance") + "?unanswered=dimensions"
+    assert notice(client.get(response["Location"])).startswith(
+        "Nothing was answered on “Control or trust”."
+    )
+    response = client.post(
+        url(assessment, "participant_balance"), {**EMPTY_BALANCE_PAGE, "nav": "next"}
+    )
+    assert response["Location"] == url(assessment, "participant_summary")
+
+
+@pytest.mark.parametrize("named", ["principle-2", "summary", "nowhere", "principle-9"])
+def test_it_names_no_page_that_is_this_one_the_summary_or_not_there(
+    client, respondent, assessment, named
+):
+    assert notice(client.get(principle_url(assessment, 2) + f"?unanswered={named}")) == ""
+
+
+def test_it_stores_and_writes_nothing_for_pages_left_empty(client, respondent, assessment, version):
+    before = Respondent.objects.values_list("updated_at", flat=True).get(pk=respondent.pk)
+    posts = [
+        (principle_url(assessment, 1), EMPTY_PRINCIPLE_PAGE),
+        (principle_url(assessment, 2), {"comment": "   ", "nav": "next"}),
+        (url(assessment, "participant_dimensions"), {"nav": "next"}),
+        (url(assessment, "participant_balance"), {**EMPTY_BALANCE_PAGE, "nav": "next"}),
+    ]
+    for address, data in posts:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post(address, data).status_code == 302
+        assert writes(captured) == [], address
+    assert StatementAnswer.objects.count() == 0
+    assert PrincipleComment.objects.count() == 0
+    assert DimensionAnswer.objects.count() == 0
+    assert BalanceAnswer.objects.count() == 0
+    assert Respondent.objects.values_list("updated_at", flat=True).get(pk=respondent.pk) == before
+
+
+def test_it_removes_a_saved_comment_emptied_on_a_page_with_nothing_else(
+    client, respondent, assessment, version
+):
+    _first, second = principles(version)
+    client.post(principle_url(assessment), {"comment": "Tas bort", "nav": "next"})
+    client.post(principle_url(assessment, 2), {"comment": "Blir kvar", "nav": "next"})
+    assert PrincipleComment.objects.count() == 2
+    response = client.post(principle_url(assessment), EMPTY_PRINCIPLE_PAGE)
+    assert response["Location"].endswith("?unanswered=principle-1")
+    assert stored(respondent)["comments"] == [(second.pk, "Blir kvar")]
+    assert StatementAnswer.objects.count() == 0
+
+
+def pages_left(response) -> list[tuple[str, str]]:
+    """The summary's list of pages left: (link, text) for each."""
+    page = response.content.decode()
+    match = re.search(r'<ul class="pages-left-list">(.*?)</ul>', page, re.S)
+    if match is None:
+        return []
+    return [
+        (link, " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split()))
+        for link, text in re.findall(r'<li><a href="([^"]+)">(.*?)</li>', match.group(1), re.S)
+    ]
+
+
+def test_it_lists_on_the_summary_the_pages_with_nothing_or_part_answered(
+    client, respondent, assessment, version
+):
+    first, second = principles(version)
+    d1, _d2 = version.dimensions.order_by("order")
+    answers.save_principle_page(
+        respondent, second, {"statements": {statements(second)[0].pk: 3}, "comment": ""}
+    )
+    answers.save_dimensions(respondent, {d1.pk: {"now": 2}})  # one side of one dimension
+    answers.save_balance(respondent, {"now": {"market": 20, "hierarchy": 60, "trust": 20}})
+    summary = client.get(url(assessment, "participant_summary"))
+    assert "Pages left to answer" in summary.content.decode()
+    assert pages_left(summary) == [
+        (principle_url(assessment, 1), f"{first.name}: nothing answered yet"),
+        (principle_url(assessment, 2), f"{second.name}: partly answered"),
+        (url(assessment, "participant_dimensions"), "Control or trust: partly answered"),
+        (url(assessment, "participant_balance"), "Steering balance: partly answered"),
+    ]
+    assert "1 of 4" in summary.content.decode()  # one side of the two dimensions' four
+
+
+def test_it_counts_a_comment_alone_as_a_page_partly_answered(
+    client, respondent, assessment, version
+):
+    first = principles(version)[0]
+    answers.save_principle_page(respondent, first, {"statements": {}, "comment": "Tanke"})
+    assert pages_left(client.get(url(assessment, "participant_summary")))[0] == (
+        principle_url(assessment, 1),
+        f"{first.name}: partly answered",
+    )
+
+
+def test_it_lists_no_pages_left_once_everything_is_answered(
+    client, respondent, assessment, version
+):
+    for principle in principles(version):
+        answers.save_principle_page(
+            respondent,
+            principle,
+            {"statements": {s.pk: answers.DONT_KNOW for s in statements(principle)}},
+        )
+    dimensions = list(version.dimensions.all())
+    answers.save_dimensions(respondent, {d.pk: {"now": 1, "desired": 7} for d in dimensions})
+    answers.save_balance(
+        respondent,
+        {
+            "now": {"market": 0, "hierarchy": 100, "trust": 0},
+            "desired": {"market": 0, "hierarchy": 0, "trust": 100},
+        },
+    )
+    # The boundary: one side of one dimension missing still leaves that page on the list.
+    DimensionAnswer.objects.filter(dimension=dimensions[0]).update(desired=None)
+    summary = client.get(url(assessment, "participant_summary"))
+    assert [text for _link, text in pages_left(summary)] == ["Control or trust: partly answered"]
+    DimensionAnswer.objects.filter(dimension=dimensions[0]).update(desired=7)
+    summary = client.get(url(assessment, "participant_summary"))
+    assert pages_left(summary) == []
+    assert "Pages left to answer" not in summary.content.decode()
+    assert "Some questions are still unanswered" not in summary.content.decode()
+
+
+def test_it_shows_the_steering_keywords_as_running_text(client, respondent, assessment):
+    # The factory's three principles have the keywords "a, b, c", in both balances.
+    page = client.get(url(assessment, "participant_balance")).content.decode()
+    assert page.count('<span class="balance-keywords">a, b and c</span>') == 6
+    assert "a, b, c" not in page
+
+
+# ---------------------------------------------------------------------------------------
 # Bad input: a clear message, and nothing stored changes
 # ---------------------------------------------------------------------------------------
 

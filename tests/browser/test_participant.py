@@ -1,4 +1,4 @@
-"""A participant on a 360 px phone: joins by typing the code and answers every page."""
+"""A participant on a 360 px and a 320 px phone: joins by typing the code, answers every page."""
 
 import pytest
 from django.core.cache import cache
@@ -34,10 +34,22 @@ def check_page(page, name: str) -> None:
 def tab_to(page, predicate, limit: int = 60) -> dict:
     for _ in range(limit):
         page.keyboard.press("Tab")
-        element = focused(page)
+        element = focused_here(page)
         if predicate(element):
             return element
     raise AssertionError("never reached the element with Tab")
+
+
+def focused_here(page) -> dict:
+    """What has keyboard focus, with its text and the ids of the elements it is inside."""
+    return {
+        **focused(page),
+        **page.evaluate(
+            "() => { const ids = []; let p = document.activeElement;"
+            " for (; p; p = p.parentElement) { if (p.id) ids.push(p.id); }"
+            " return {text: document.activeElement.innerText || '', path: ids.join(' ')}; }"
+        ),
+    }
 
 
 def answer_first_page_by_keyboard(page, statement_names: list[str]) -> None:
@@ -167,4 +179,121 @@ def test_it_takes_a_participant_through_every_page_on_a_phone(live_server, brows
     page.goto(f"{live_server.url}/delta/{assessment.join_code}/")
     assert page.get_by_role("heading", name="Thank you!").is_visible()
     assert Respondent.objects.count() == 1
+    context.close()
+
+
+NARROW = {"width": 320, "height": 720}
+
+
+def check_narrow_page(page, name: str) -> None:
+    """WCAG 1.4.10: the page reflows at 320 px (nothing wider than the screen), and axe is clean."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"], name
+    check_page(page, f"320-{name}")
+
+
+def press_save_and_continue_by_keyboard(page) -> None:
+    tab_to(page, lambda e: e["tag"] == "BUTTON" and e["value"] == "next", limit=120)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_it_reflows_every_participant_page_at_320_px_and_tells_of_a_page_left_empty(
+    live_server, browser, assessment
+):
+    from assessments import answers, joincodes
+    from assessments.models import PrincipleComment, StatementAnswer
+
+    version = assessment.round.framework_version
+    principles = list(version.principles.order_by("order"))
+    with translation.override("en"):  # the pages are in English
+        names = [principle.name for principle in principles]
+    context = browser.new_context(viewport=NARROW, locale="en-GB")
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/delta/")
+    check_narrow_page(page, "join")
+    page.get_by_label("Code").fill(joincodes.display(assessment.join_code))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    check_narrow_page(page, "welcome")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Start").click()
+
+    # Principle 1 left empty with the keyboard: the next page says so and leads back.
+    check_narrow_page(page, "principle-1")
+    press_save_and_continue_by_keyboard(page)
+    assert page.get_by_text("Principle 2 of 7").is_visible()
+    notice = page.locator("#unanswered-notice")
+    assert f"Nothing was answered on “{names[0]}”." in notice.inner_text()
+    check_narrow_page(page, "principle-2-notice")
+    link = tab_to(page, lambda e: e["tag"] == "A" and "unanswered-notice" in e["path"])
+    assert link["text"] == f"Go back to “{names[0]}”"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Principle 1 of 7").is_visible()
+    assert page.locator("#unanswered-notice").count() == 0
+    press_save_and_continue_by_keyboard(page)
+    assert StatementAnswer.objects.count() == 0
+    assert PrincipleComment.objects.count() == 0
+
+    # Principle 2 partly, by keyboard: the first statement only, 1 then one step right.
+    first = answers.statement_field(principles[1].statements.order_by("order", "pk")[0].pk)
+    tab_to(page, lambda e: e["name"] == first)
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    assert page.locator(f'input[name="{first}"]:checked').get_attribute("value") == "2"
+    press_save_and_continue_by_keyboard(page)
+    assert page.locator("#unanswered-notice").count() == 0  # something was answered
+
+    # Principles 3–7 in full, by touch, the third with a comment.
+    for number, principle in enumerate(principles[2:], start=3):
+        assert page.get_by_text(f"Principle {number} of 7").is_visible()
+        if number == 3:
+            check_narrow_page(page, "principle-3")
+            page.get_by_label(f"Your comment on {names[2]} (optional)").fill(
+                "Vi har långa möten om verksamhetsutvecklingsfrågor."
+            )
+        for statement in principle.statements.order_by("order", "pk"):
+            field = answers.statement_field(statement.pk)
+            page.locator(f'input[name="{field}"][value="3"] + label').click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and continue").click()
+
+    check_narrow_page(page, "dimensions")
+    for dimension in version.dimensions.all():
+        for side in answers.DIMENSION_SIDES:
+            field = answers.dimension_field(dimension.pk, side)
+            page.locator(f'input[name="{field}"][value="7"] + label').click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+
+    # The balance: its keywords read as running text; an error still fits the screen.
+    assert page.locator("#group-balance_now .balance-keywords").all_inner_texts() == [
+        "price, market and incentives",
+        "authority, hierarchy and bureaucracy",
+        "cooperation, collegiality and shared values",
+    ]
+    for kind, points in (("now", (20, 50, 20)), ("desired", (10, 30, 60))):
+        for key, value in zip(answers.STEERING_KEYS, points, strict=True):
+            page.locator(f"#id_balance_{kind}_{key}").fill(str(value))
+    check_narrow_page(page, "balance")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+    check_narrow_page(page, "balance-error")
+    page.locator("#id_balance_now_trust").fill("30")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save and continue").click()
+
+    # The summary lists the empty and the partly answered page, each a link back to it.
+    assert page.get_by_role("heading", name="Thank you!").is_visible()
+    check_narrow_page(page, "summary")
+    left = page.locator(".pages-left-list li")
+    assert left.all_inner_texts() == [
+        f"{names[0]}: nothing answered yet",
+        f"{names[1]}: partly answered",
+    ]
+    tab_to(page, lambda e: e["tag"] == "A" and e["text"] == names[1])
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("Principle 2 of 7").is_visible()
     context.close()
