@@ -321,9 +321,34 @@ class RoundAdmin(admin.ModelAdmin):
 
 class StateChangeInline(ViewOnlyMixin, admin.TabularInline):
     model = StateChange
-    fields = ["from_state", "to_state", "changed_by", "changed_at", "reason"]
+    # The model's state fields have no verbose names (nor its rows a translated str): the
+    # columns are named here, in the admin's language, and the raw row titles hidden (admin.css).
+    fields = [
+        "from_state_label",
+        "to_state_label",
+        "changed_by_label",
+        "changed_at_label",
+        "reason",
+    ]
     readonly_fields = fields
     extra = 0
+    classes = ["state-changes"]
+
+    @admin.display(description=_("from state"))
+    def from_state_label(self, change: StateChange) -> str:
+        return change.get_from_state_display()
+
+    @admin.display(description=_("to state"))
+    def to_state_label(self, change: StateChange) -> str:
+        return change.get_to_state_display()
+
+    @admin.display(description=_("changed by"))
+    def changed_by_label(self, change: StateChange) -> str:
+        return str(change.changed_by) if change.changed_by else "–"
+
+    @admin.display(description=_("changed at"))
+    def changed_at_label(self, change: StateChange) -> str:
+        return date_format(timezone.localtime(change.changed_at), "DATETIME_FORMAT")
 
 
 class ReopenForm(forms.Form):
@@ -507,8 +532,13 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
 class ActionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """What groups agreed to do, for follow-up; edited by the managers in the application."""
 
-    list_display = ["title", "responsible", "due_on", "status", "assessment"]
+    list_display = ["title", "responsible", "due_on", "status", "assessment_label"]
     list_filter = ["status", "assessment__round"]
     search_fields = ["title", "responsible", "assessment__unit__name", "assessment__unit__code"]
     list_select_related = ["assessment__unit", "assessment__round"]
     date_hierarchy = "due_on"
+
+    # The field has no verbose name: the column is named in the admin's language here.
+    @admin.display(description=_("unit assessment"), ordering="assessment")
+    def assessment_label(self, action: Action) -> str:
+        return str(action.assessment)

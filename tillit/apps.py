@@ -1,4 +1,8 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
+from django_tasks.backends.database import apps as tasks_apps
 
 
 class TillitConfig(AppConfig):
@@ -6,6 +10,80 @@ class TillitConfig(AppConfig):
 
     name = "tillit"
     verbose_name = "Tillit"
+    # This module holds other apps' configurations too: this one is the project's own.
+    default = True
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the checks)
+
+
+# Third-party apps as the admin shows them: with a Swedish name instead of "AXES" and
+# "TASKS DATABASE BACKEND". Only the names change: labels, models and migrations stay theirs.
+
+
+class AxesConfig(axes_apps.AppConfig):
+    default = False
+    verbose_name = _("Login protection")
+
+
+class TasksDatabaseConfig(tasks_apps.TasksAppConfig):
+    default = False
+    verbose_name = _("Background tasks")
+
+
+# The names these apps give their models, fields and choices, which they ship no Swedish for.
+# Marked here so that makemessages keeps them in the project's catalogue, which Django merges
+# over the apps' own; the models themselves (and so their migrations) stay as they are.
+THIRD_PARTY_MESSAGES = [
+    # django-axes: models, fields, admin
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("Logout Time"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"),
+    # django-tasks (database backend): model, fields, states
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
+    gettext_noop("enqueued at"),
+    gettext_noop("started at"),
+    gettext_noop("finished at"),
+    gettext_noop("args kwargs"),
+    gettext_noop("priority"),
+    gettext_noop("task path"),
+    gettext_noop("worker id"),
+    gettext_noop("queue name"),
+    gettext_noop("backend name"),
+    gettext_noop("run after"),
+    gettext_noop("return value"),
+    gettext_noop("exception class path"),
+    gettext_noop("traceback"),
+    gettext_noop("metadata"),
+    pgettext_lazy("Task", "Ready"),
+    pgettext_lazy("Task", "Running"),
+    pgettext_lazy("Task", "Failed"),
+    pgettext_lazy("Task", "Succeeded"),
+]

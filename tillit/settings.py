@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
-    "axes",
+    "tillit.apps.AxesConfig",  # django-axes, with a Swedish name in admin
     "tillit",
     "principles",
     "assessments",
@@ -360,7 +360,11 @@ LOGGING = {
 
 # Background tasks and generated files (department comparison, batch reports).
 # django-tasks backports Django 6's django.tasks; 0.11 ships its database backend and worker.
-INSTALLED_APPS += ["django_tasks", "django_tasks.backends.database", "batches"]
+INSTALLED_APPS += [
+    "django_tasks",
+    "tillit.apps.TasksDatabaseConfig",  # django_tasks.backends.database, named in Swedish
+    "batches",
+]
 # With PostgreSQL a worker runs the tasks (`python manage.py db_worker`, beside gunicorn). On the
 # embedded SQLite default and in tests they run at once in the request: no extra process.
 # TASKS_BACKEND=immediate|database overrides the choice.

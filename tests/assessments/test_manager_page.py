@@ -1,6 +1,7 @@
 """The manager's assessment page and the code for the projector."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -171,7 +172,71 @@ def test_it_lists_the_history_of_the_assessment(org, manager):
     )
     html = _page(manager, assessment)
     assert "Preparing → Individual reflection" in html
-    assert "results shown to the group (Maja)" in html
+    assert "Results shown to the group (Maja)" in html
+
+
+def _history_events(html: str) -> list[str]:
+    """What each line of the history says happened: the text after its time."""
+    history = html.split('<ul class="history">', 1)[1].split("</ul>", 1)[0]
+    lines = re.findall(r"<li>(.*?)</li>", history, flags=re.S)
+    return [re.sub(r"<[^>]+>", "", line).split(" – ", 1)[1] for line in lines]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_it_starts_every_line_of_the_history_with_a_capital(org, manager, language):
+    assessment = make_unit_assessment(org, state=S.COMPLETED, completed_by=org.manager_of_a)
+    for from_state, to_state in [
+        (S.PREPARING, S.INDIVIDUAL),
+        (S.INDIVIDUAL, S.DIALOGUE),
+        (S.DIALOGUE, S.DIALOGUE),  # the results shown to the group
+        (S.DIALOGUE, S.COMPLETED),
+    ]:
+        StateChange.objects.create(
+            assessment=assessment,
+            from_state=from_state,
+            to_state=to_state,
+            changed_by=org.manager_of_a,
+        )
+    manager.cookies["django_language"] = language
+    with translation.override(language):
+        events = _history_events(_page(manager, assessment))
+    assert len(events) == 4
+    assert [event[0] for event in events] == [event[0].upper() for event in events], events
+
+
+@pytest.mark.parametrize("state", [S.PREPARING, S.INDIVIDUAL, S.DIALOGUE])
+def test_it_shows_the_next_step_until_the_assessment_is_completed(org, manager, state):
+    html = _page(manager, make_unit_assessment(org, state=state))
+    assert 'id="next-step-heading">Next step</h2>' in html
+    assert "The self-assessment is completed" not in html
+
+
+def test_it_says_what_is_done_once_completed_instead_of_a_next_step(org, manager):
+    assessment = make_unit_assessment(org, state=S.COMPLETED, completed_by=org.manager_of_a)
+    html = _page(manager, assessment)
+    assert "Next step" not in html
+    assert 'id="done-heading">The self-assessment is completed</h2>' in html
+    assert "Answers and agreements are locked" in html and "by Maja" in html
+    for url in ("unit_report", "manager_dialogue", "manager_complete"):
+        assert f'href="{reverse(url, args=[assessment.pk])}"' in html
+    # Nothing to run any more: no step to take, no guide to the meeting.
+    assert "/steg/" not in html and reverse("guide") + '">How to run' not in html
+
+
+def test_it_offers_no_grey_button_that_looks_disabled(org, manager):
+    dialogue = make_unit_assessment(org, state=S.DIALOGUE)
+    action = Action.objects.create(assessment=dialogue, title="Ses varje vecka", responsible="Maja")
+    pages = [
+        _page(manager, dialogue),  # "Reopen individual reflection"
+        _page(manager, dialogue, "manager_complete"),  # "Back to the dialogue"
+        manager.get(
+            reverse("manager_action_delete", args=[dialogue.pk, action.pk])
+        ).content.decode(),
+    ]
+    for html in pages:
+        assert "btn-secondary" not in html and "btn-outline-secondary" not in html
+    assert 'class="btn btn-outline-primary btn-lg">Reopen individual reflection' in pages[0]
+    assert "Back to the dialogue" in pages[1] and "Keep it" in pages[2]
 
 
 def test_it_counts_only_those_who_answered_enough_while_people_answer(org, manager):
