@@ -132,7 +132,7 @@ def _released_note(assessment) -> str:
     """The sentence that says which release the preview shows, as the template writes it."""
     assessment.refresh_from_db()
     made = assessment.release
-    when = date_filter(timezone.localtime(made.released_at), "j F Y H:i")
+    when = date_filter(timezone.localtime(made.released_at), "DATETIME_FORMAT")
     return (
         f"The figures are those shown to the group on {when}, "
         f"from {made.respondents} people's answers."
@@ -513,7 +513,7 @@ def test_it_completes_once_when_the_form_is_sent_twice(org, manager):
     second = _complete(manager, assessment, follow=True, share_notes="")
 
     assert second.redirect_chain == [(reverse("manager_assessment", args=[assessment.pk]), 302)]
-    when = date_filter(timezone.localtime(stored.completed_at), "j F Y H:i")
+    when = date_filter(timezone.localtime(stored.completed_at), "DATETIME_FORMAT")
     assert (
         f"The self-assessment was already completed on {when} by Maja; nothing was changed."
     ) in second.content.decode()

@@ -73,7 +73,7 @@ def _released_note(assessment) -> str:
     """The line that says which release the page shows, as the template writes it."""
     assessment.refresh_from_db()
     made = assessment.release
-    when = date_filter(timezone.localtime(made.released_at), "j F Y H:i")
+    when = date_filter(timezone.localtime(made.released_at), "DATETIME_FORMAT")
     return f"Results as shown on {when}, from the answers of {made.respondents} people."
 
 

@@ -276,21 +276,7 @@ def test_it_reflows_the_pages_a_participant_answers(walker, answering):
     walker.assert_reflows(5)
 
 
-# The answer summary's table is the participant branch's to fix (its templates are not
-# changed here): the case it fails in is expected to fail until that branch is merged.
-SUMMARY_VIEWS = [
-    pytest.param(
-        view,
-        id=view_id,
-        marks=pytest.mark.xfail(reason="participant summary: fixed in the participant branch"),
-    )
-    if view == ("sv", NARROW)
-    else pytest.param(view, id=view_id)
-    for view, view_id in zip(VIEWS, VIEW_IDS, strict=True)
-]
-
-
-@pytest.mark.parametrize("walker", SUMMARY_VIEWS, indirect=True)
+@pytest.mark.parametrize("walker", VIEWS, ids=VIEW_IDS, indirect=True)
 def test_it_reflows_the_participants_summary(walker, answering):
     _answer_until_the_summary(walker, check=False)
     walker.check("participant summary")

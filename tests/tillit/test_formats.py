@@ -63,3 +63,29 @@ def test_it_dates_the_rounds_and_actions_of_the_comparison_alike(org, client, la
     # No abbreviated month anywhere on the page ("18 Jun 2027", "1 Sep 2026").
     for month in ("Jun", "jun", "Sep", "sep", "Dec", "dec"):
         assert f" {month} 20" not in page + index
+
+
+def test_it_formats_every_date_in_the_templates_by_a_named_format():
+    """A literal format ("j M Y") in a template bypasses the per-language style."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    literal = re.compile(r"\|date:(?:\"(?P<d>[^\"]*)\"|'(?P<s>[^']*)')")
+    named = {
+        "DATE_FORMAT",
+        "SHORT_DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "SHORT_DATETIME_FORMAT",
+        "TIME_FORMAT",
+        "YEAR_MONTH_FORMAT",
+        "MONTH_DAY_FORMAT",
+        "c",
+    }
+    found = []
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        for match in literal.finditer(path.read_text()):
+            if (match["d"] or match["s"]) not in named:
+                found.append(f"{path.name}: {match[0]}")
+    assert found == []

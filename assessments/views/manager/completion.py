@@ -79,7 +79,7 @@ def _already_completed(request: HttpRequest, assessment: UnitAssessment) -> Http
         request,
         _("The self-assessment was already completed on %(when)s by %(who)s; nothing was changed.")
         % {
-            "when": date_format(timezone.localtime(assessment.completed_at), "j F Y H:i"),
+            "when": date_format(timezone.localtime(assessment.completed_at), "DATETIME_FORMAT"),
             "who": person(assessment.completed_by),
         },
     )
