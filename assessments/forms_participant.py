@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from principles.models import Dimension, Principle, Statement, SteeringPrinciple
 from tillit.fields import SingleValueFormMixin, StrictIntegerField, whole_number
 
-from . import answers, joincodes
+from . import answers, disclosure, joincodes
 from .models import BalanceKind
 
 
@@ -146,7 +146,14 @@ class PrinciplePageForm(AnswerPageForm):
             )
         self.fields["comment"] = forms.CharField(
             label=_("Your comment on %(principle)s (optional)") % {"principle": principle.name},
-            help_text=_("Only you see it; in the meeting it helps you remember your thoughts."),
+            # The dialogue shows the comments, shuffled and unnamed, once enough people wrote
+            # one (assessments.disclosure): the participant must know before writing.
+            help_text=_(
+                "In the meeting the group sees the comments on this principle without names, "
+                "and only if at least %(count)d people wrote one. Write nothing that tells who "
+                "you are."
+            )
+            % {"count": disclosure.threshold()},
             required=False,
             max_length=answers.COMMENT_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),

@@ -897,3 +897,25 @@ def test_it_announces_errors_and_links_them_to_their_fields(
     for ids in described:
         for error_id in ids.split():
             assert f'id="{error_id}"' in page
+
+
+def test_it_tells_the_participant_who_will_see_a_comment_before_it_is_written(client, settings):
+    """Comments are shown to the group (unnamed, above the threshold): never "only you"."""
+    from assessments.models import AssessmentState
+    from principles.models import Principle
+    from tests.factories import make_assessment, make_round, make_unit, make_version
+
+    settings.MIN_RESPONDENTS = 6
+    unit = make_unit("X1", "Enhet X1")
+    version = make_version(principles=1, statements=1, published=True)
+    assessment = make_assessment(
+        make_round(unit, version), unit, state=AssessmentState.INDIVIDUAL, expected_respondents=9
+    )
+    client.cookies["django_language"] = "en"
+    client.post(reverse("join_link", args=[assessment.join_code]))
+    assert Principle.objects.filter(version=version).count() == 1
+    page = client.get(reverse("participant_principle", args=[assessment.join_code, 1]))
+    text = page.content.decode()
+    assert "the group sees the comments on this principle without names" in text
+    assert "at least 6 people" in text
+    assert "Only you see it" not in text
