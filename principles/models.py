@@ -230,10 +230,10 @@ class Principle(VersionedItem):
     name_sv = models.CharField(_("name (Swedish)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     definition_sv = models.TextField(
-        _("official definition (Swedish)"),
+        _("definition (Swedish, quoted from the source)"),
         help_text=_("The short definition quoted from its source."),
     )
-    definition_en = models.TextField(_("definition (English)"), blank=True)
+    definition_en = models.TextField(_("definition (English, our translation)"), blank=True)
     definition_source = models.CharField(
         _("source of the definition"), max_length=200, default="SOU 2018:47"
     )

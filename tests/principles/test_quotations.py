@@ -103,7 +103,7 @@ def test_it_saves_a_changed_definition_when_unlocked_and_records_it(
     assert change.changed_by == administrator
     assert "tillit" in change.item
     listing = admin_client.get(reverse("admin:principles_quotationchange_changelist"))
-    assert "official definition (Swedish)" in listing.content.decode()
+    assert "definition (Swedish, quoted from the source)" in listing.content.decode()
 
 
 def test_it_lets_the_other_texts_change_without_unlocking(admin_client, draft):

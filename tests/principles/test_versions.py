@@ -22,7 +22,7 @@ def test_it_refuses_to_change_a_published_principle_through_the_orm():
     version = make_version(published=True)
     principle = version.principles.first()
     principle.name_sv = "Ändrad"
-    with pytest.raises(ReadOnlyVersionError, match="cannot be changed"):
+    with translation.override("en"), pytest.raises(ReadOnlyVersionError, match="cannot be changed"):
         principle.save()
     assert Principle.objects.get(pk=principle.pk).name_sv == "Princip 1"
 
@@ -109,7 +109,8 @@ def test_it_refuses_to_publish_an_incomplete_draft_and_says_why():
     assert "The principle “Tom” has no statements." in problems
     assert "The principle “Tom” has no reflection questions." in problems
     assert any(
-        "empty" in p and "name (English)" in p and "definition (English)" in p for p in problems
+        "empty" in p and "name (English)" in p and "definition (English, our translation)" in p
+        for p in problems
     )
     assert any("Dimension 1" in p and "trust pole (English)" in p for p in problems)
     assert any("exactly three steering principles" in p and "has 2" in p for p in problems)

@@ -170,3 +170,17 @@ def test_it_names_the_columns_of_state_changes_and_actions_in_the_admins_languag
         assert ("Förberedelse" if language == "sv" else "Preparing") in text
         text = _text(staff_client.get(actions).content.decode())
         assert action_column in text and "Assessment " not in text, language
+
+
+def test_it_labels_both_definitions_alike_in_swedish():
+    from django.utils import translation
+
+    from principles.models import Principle
+
+    with translation.override("sv"):
+        sv = str(Principle._meta.get_field("definition_sv").verbose_name)
+        en = str(Principle._meta.get_field("definition_en").verbose_name)
+    assert (sv, en) == (
+        "definition (svenska, citerad ur källan)",
+        "definition (engelska, vår översättning)",
+    )
