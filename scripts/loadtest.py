@@ -347,6 +347,8 @@ def walk(
         participant.finished = True
     except (_Stop, TransientError, ValueError) as error:
         participant.error = str(error)
+    except Exception as error:  # a thread must not die silently: the report lists it
+        participant.error = f"unexpected: {error!r}"
     finally:
         browser.close()
     return participant
@@ -453,7 +455,7 @@ def find_floor(base_url: str, paths: Iterable[str] = FLOOR_PATHS) -> str:
             if browser.request("GET", path, kind="floor").status == 200:
                 return path
         browser.close()
-    raise SystemExit(f"None of {', '.join(paths)} answers 200 at {base_url}.")
+    raise RuntimeError(f"None of {', '.join(paths)} answers 200 at {base_url}.")
 
 
 def run_floor(base_url: str, path: str, requests: int, concurrency: int) -> RunResult:
@@ -844,7 +846,11 @@ def main(argv: list[str] | None = None) -> int:
         args.base_url, codes, args.participants, args.concurrency, seed=args.seed
     )
     runs.append(run)
-    floor_path = args.floor or find_floor(args.base_url)
+    try:
+        floor_path = args.floor or find_floor(args.base_url)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     floor = run_floor(args.base_url, floor_path, args.floor_requests, args.concurrency)
     if args.warmup:
         print(f"warm-up: {args.warmup} participants first, not in the figures below")

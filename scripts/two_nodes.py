@@ -157,19 +157,26 @@ class Cluster:
         return f"http://127.0.0.1:{self.node_ports[name]}"
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
-        log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
         # A session of its own: killing the node kills its gunicorn master and workers at once.
-        return subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.workdir / f"{name}.log", "wb") as log:  # the child keeps its own copy
+            return subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _free_port(self) -> int:
+        """A free port no part of this cluster was given yet (none has bound its own yet)."""
+        taken = {*self.node_ports.values(), self.balancer_port}
+        while (port := free_port()) in taken:
+            pass
+        return port
 
     def start_node(self, name: str) -> None:
-        port = free_port()
+        port = self._free_port()
         self.node_ports[name] = port
         self.nodes[name] = self._start(
             name,
@@ -205,13 +212,16 @@ class Cluster:
 
     def choose_health_path(self) -> None:
         """/healthz when the app has one, else the public framework page."""
-        self.health_path = loadtest.find_floor(self.node_url("web1"))
+        try:
+            self.health_path = loadtest.find_floor(self.node_url("web1"))
+        except RuntimeError as error:
+            raise ClusterError(f"{error}\n{_tail(self.workdir / 'web1.log')}") from error
 
     def start_haproxy(self) -> None:
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         if not Path(haproxy).exists():
             raise ClusterError("HAProxy is not installed: apt-get install haproxy (Debian).")
-        self.balancer_port = free_port()
+        self.balancer_port = self._free_port()
         servers = "\n".join(
             f"    server {name} 127.0.0.1:{port} check" for name, port in self.node_ports.items()
         )
