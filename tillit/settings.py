@@ -124,7 +124,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, open to all or to break-glass administrators only (LOCAL_LOGIN);
+    # the identity providers' backends follow (see "Single sign-on" below).
+    "tillit.sso.backends.LocalPasswordBackend",
 ]
 if TESTING:
     # Hashing speed is a production safeguard; the test suite logs in thousands of times.
@@ -380,3 +382,59 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Generated files (batch ZIPs) are private: served only through scoped views, never at MEDIA_URL.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# ---------------------------------------------------------------------------------------
+# Single sign-on: staff sign in with the municipality's identity provider (tillit/sso and
+# README, "Signing in with the municipality's identity provider"). How someone signed in
+# changes nothing about what they see: roles still come from the role import and admin.
+# ---------------------------------------------------------------------------------------
+# Who may log in with a local password: "all", or "breakglass" for only the user names in
+# BREAK_GLASS_USERNAMES (an emergency administrator for when the identity provider is down).
+LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "all").strip().lower()
+if LOCAL_LOGIN not in {"all", "breakglass"}:
+    raise ImproperlyConfigured("LOCAL_LOGIN must be 'all' or 'breakglass'.")
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
+# Both ways of signing in are always wired; each is off until its settings are given, and its
+# backend and pages do nothing (404) until then.
+AUTHENTICATION_BACKENDS += ["tillit.sso.backends.OIDCBackend"]
+_MATCH_FIELDS = {"email", "username"}
+
+# OpenID Connect (Microsoft Entra ID, Freja eID) with mozilla-django-oidc: the authorisation
+# code flow with PKCE. On when OIDC_RP_CLIENT_ID is set; the endpoints are in the provider's
+# /.well-known/openid-configuration.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# The ID token's "iss" must be this when set (mozilla-django-oidc itself does not check it).
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# The claim (from the userinfo endpoint) that finds the person, and the user field it is
+# compared with (case-insensitively): "email" (as the role import knows people) or "username".
+OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = os.environ.get("OIDC_MATCH_FIELD", "email")
+OIDC_DISPLAY_NAME = os.environ.get("OIDC_DISPLAY_NAME", "OpenID Connect")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+# Seconds to wait for the provider's token, userinfo and key endpoints.
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+if OIDC_RP_CLIENT_ID:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if _missing:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set, so also set " + ", ".join(_missing))
+if OIDC_MATCH_FIELD not in _MATCH_FIELDS:
+    raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'username'.")

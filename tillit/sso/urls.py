@@ -1,0 +1,10 @@
+"""Sign-in routes for the identity providers (under /konto/)."""
+
+from django.urls import path
+
+from tillit.sso import views
+
+urlpatterns = [
+    path("oidc/start/", views.OIDCStartView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", views.OIDCCallbackView.as_view(), name="oidc_authentication_callback"),
+]
