@@ -396,8 +396,10 @@ if LOCAL_LOGIN not in {"all", "breakglass"}:
 BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
 # Both ways of signing in are always wired; each is off until its settings are given, and its
 # backend and pages do nothing (404) until then.
-AUTHENTICATION_BACKENDS += ["tillit.sso.backends.OIDCBackend"]
+AUTHENTICATION_BACKENDS += ["tillit.sso.backends.OIDCBackend", "tillit.sso.backends.SAMLBackend"]
 _MATCH_FIELDS = {"email", "username"}
+# pysaml2 loads its XML schemas at import, and xmlschema logs each one.
+LOGGING["loggers"]["xmlschema"] = {"level": "WARNING"}
 
 # OpenID Connect (Microsoft Entra ID, Freja eID) with mozilla-django-oidc: the authorisation
 # code flow with PKCE. On when OIDC_RP_CLIENT_ID is set; the endpoints are in the provider's
@@ -438,3 +440,44 @@ if OIDC_RP_CLIENT_ID:
         raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set, so also set " + ", ".join(_missing))
 if OIDC_MATCH_FIELD not in _MATCH_FIELDS:
     raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'username'.")
+
+# SAML 2 (federations such as Sambi and Skolfederation) with djangosaml2 and pysaml2, which
+# signs and checks with xmlsec1 (Debian package xmlsec1). On when IdP metadata is given: a
+# file (refreshed by whoever fetches and checks it) or a URL, checked with the federation's
+# certificate. Our SP metadata is served at /konto/saml/metadata/.
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "")
+# The municipality's IdP in the metadata: sign-in always goes there, and only it is believed.
+SAML_IDP_ENTITY_ID = os.environ.get("SAML_IDP_ENTITY_ID", "")
+# Our entity id; by default the address of our SP metadata on the host asked.
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+# Our key and certificate (PEM): they sign our requests and decrypt encrypted assertions.
+SAML_KEY_FILE = os.environ.get("SAML_KEY_FILE", "")
+SAML_CERT_FILE = os.environ.get("SAML_CERT_FILE", "")
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# The attribute that finds the person (its friendly name, e.g. eduPersonPrincipalName or
+# mail) and the user field it is compared with, as for OIDC.
+SAML_MATCH_ATTRIBUTE = os.environ.get("SAML_MATCH_ATTRIBUTE", "mail")
+SAML_MATCH_FIELD = os.environ.get("SAML_MATCH_FIELD", "email")
+SAML_DISPLAY_NAME = os.environ.get("SAML_DISPLAY_NAME", "SAML")
+if SAML_MATCH_FIELD not in _MATCH_FIELDS:
+    raise ImproperlyConfigured("SAML_MATCH_FIELD must be 'email' or 'username'.")
+if bool(SAML_KEY_FILE) != bool(SAML_CERT_FILE):
+    raise ImproperlyConfigured("Set both SAML_KEY_FILE and SAML_CERT_FILE, or neither.")
+INSTALLED_APPS += ["djangosaml2"]
+# The IdP posts its answer from another site, which brings no SameSite=Lax session cookie:
+# the ids of our outstanding requests live in a separate SameSite=None cookie (Secure, so
+# only over HTTPS; without secure cookies, on a developer's machine, Lax has to do).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+SAML_CONFIG_LOADER = "tillit.sso.saml.config_loader"
+# Redirect binding: sign-in is a redirect, so no auto-posting form (which the
+# Content-Security-Policy would refuse) and no loosening of form-action.
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_CREATE_UNKNOWN_USER = True

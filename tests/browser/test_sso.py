@@ -17,6 +17,7 @@ from tests.idp.fixtures import ANNA, NILS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 oidc_idp_for_browser = fixtures.oidc_idp_for_browser
+saml_idp_for_browser = fixtures.saml_idp_for_browser
 User = get_user_model()
 
 # Installed in every page before its own scripts: records what the browser refuses.
@@ -91,6 +92,41 @@ def test_it_creates_someone_new_with_openid_connect_who_sees_only_the_start_page
     visitor = Visitor(browser, live_server)
 
     visitor.sign_in("Sign in with Kommunens konto", NILS, "sso-oidc-newcomer")
+
+    nils = User.objects.get(email="nils.nilsson@kommun.example")
+    assert not Role.objects.filter(user=nils).exists()
+    assert_sees_only_the_start_page(visitor, "Welcome, Nils")
+    visitor.context.close()
+
+
+@pytest.fixture
+def use_saml(settings, saml_idp_for_browser):
+    for name, value in saml_idp_for_browser.settings().items():
+        setattr(settings, name, value)
+    settings.SAML_DISPLAY_NAME = "Skolfederation"
+
+
+def test_it_signs_in_the_matched_quality_developer_with_saml(live_server, browser, use_saml):
+    anna = make_user("anna.a", email="anna.andersson@kommun.example", first_name="Anna")
+    give_role(anna, make_unit("DEP-A", "Förvaltning A"), RoleKind.QUALITY_DEVELOPER)
+    visitor = Visitor(browser, live_server)
+
+    visitor.sign_in("Sign in with Skolfederation", ANNA, "sso-saml-quality-developer")
+
+    page = visitor.page
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Anna"
+    assert "Förvaltning A" in page.locator("main").inner_text()
+    assert User.objects.count() == 1
+    assert visitor.refused == []
+    visitor.context.close()
+
+
+def test_it_creates_someone_new_with_saml_who_sees_only_the_start_page(
+    live_server, browser, use_saml
+):
+    visitor = Visitor(browser, live_server)
+
+    visitor.sign_in("Sign in with Skolfederation", NILS, "sso-saml-newcomer")
 
     nils = User.objects.get(email="nils.nilsson@kommun.example")
     assert not Role.objects.filter(user=nils).exists()

@@ -5,7 +5,13 @@ Use them by assigning them in the test module (`oidc_idp = fixtures.oidc_idp`).
 
 import pytest
 
-from tests.idp.processes import OIDCProvider, Person, oidc_provider
+from tests.idp.processes import (
+    OIDCProvider,
+    Person,
+    SAMLIdentityProvider,
+    oidc_provider,
+    saml_identity_provider,
+)
 
 # People the identity providers know. Their e-mail addresses are what Tillit matches by
 # default; Tillit knows none of them until a test makes them.
@@ -38,3 +44,30 @@ def use_oidc(settings, oidc_idp) -> OIDCProvider:
         setattr(settings, name, value)
     settings.OIDC_DISPLAY_NAME = "Kommunens konto"
     return oidc_idp
+
+
+@pytest.fixture(scope="module")
+def saml_idp(tmp_path_factory) -> SAMLIdentityProvider:
+    """The pysaml2 identity provider in a second process, for Tillit's test client."""
+    with saml_identity_provider(
+        tmp_path_factory.mktemp("saml"), "http://testserver", PEOPLE
+    ) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def saml_idp_for_browser(tmp_path_factory, live_server) -> SAMLIdentityProvider:
+    """The same identity provider, knowing the live server as its service provider."""
+    with saml_identity_provider(
+        tmp_path_factory.mktemp("saml"), live_server.url, PEOPLE
+    ) as provider:
+        yield provider
+
+
+@pytest.fixture
+def use_saml(settings, saml_idp) -> SAMLIdentityProvider:
+    """Tillit configured for the test identity provider, as the environment would."""
+    for name, value in saml_idp.settings().items():
+        setattr(settings, name, value)
+    settings.SAML_DISPLAY_NAME = "Skolfederation"
+    return saml_idp

@@ -61,3 +61,24 @@ def oidc_sign_in(client, person, *, start: str = "/konto/oidc/start/", before_ca
     if before_callback:
         before_callback(client)
     return client.get(callback)
+
+
+def saml_sign_in(client, person, *, start: str = "/konto/saml/login/", before_acs=None):
+    """Start at Tillit, sign in at the SAML IdP as `person`, post its answer to Tillit's
+    assertion consumer service as the browser's auto-submitting form would; the response.
+
+    `before_acs(data)`, if given, may look at or change the posted fields first.
+    """
+    started = client.get(start)
+    assert started.status_code == 302, started.status_code
+    session = requests.Session()
+    login_page = session.get(started["Location"], timeout=10)
+    fields = hidden_fields(login_page.text)
+    fields.update(username=person.username, password=person.password)
+    answer = session.post(form_action(login_page.text, login_page.url), data=fields, timeout=10)
+    acs = form_action(answer.text, answer.url)
+    assert acs.startswith(TILLIT), acs
+    data = hidden_fields(answer.text)
+    if before_acs:
+        before_acs(data)
+    return client.post(urlsplit(acs).path, data)

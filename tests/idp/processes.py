@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -110,3 +111,62 @@ def oidc_provider(
     ready = provider.endpoint(".well-known/openid-configuration")
     with running("tests.idp.oidc_server", config, directory, ready):
         yield provider
+
+
+@dataclass(frozen=True)
+class SAMLIdentityProvider:
+    url: str
+    entity_id: str
+    sp_settings: dict
+
+    def settings(self) -> dict:
+        """What Tillit's settings need to use this identity provider."""
+        return dict(self.sp_settings)
+
+
+@contextlib.contextmanager
+def saml_identity_provider(
+    directory: Path, tillit_url: str, people: list[Person], *, encrypt: bool = True
+) -> Iterator[SAMLIdentityProvider]:
+    """The pysaml2 IdP in a second process, and Tillit's SP settings for it.
+
+    The IdP's metadata is written first, Tillit's SP metadata (for `tillit_url`) from it, and
+    then the IdP starts knowing both. Keys and certificates are made for this run only.
+    """
+    from django.test import RequestFactory, override_settings
+    from saml2.metadata import entity_descriptor
+
+    from tests.idp import saml_idp
+    from tests.idp.keys import make_key_and_certificate
+    from tillit.sso.saml import config_loader
+
+    port = free_port()
+    idp_key, idp_cert = make_key_and_certificate(directory, "idp")
+    sp_key, sp_cert = make_key_and_certificate(directory, "sp")
+    idp_metadata = directory / "idp-metadata.xml"
+    sp_metadata = directory / "sp-metadata.xml"
+    config = {
+        "port": port,
+        "key_file": str(idp_key),
+        "cert_file": str(idp_cert),
+        "sp_metadata": str(sp_metadata),
+        "encrypt": encrypt,
+        "users": [person.__dict__ for person in people],
+    }
+    idp_metadata.write_text(saml_idp.metadata(config))
+    sp_settings = {
+        "SAML_IDP_METADATA_FILE": str(idp_metadata),
+        "SAML_IDP_ENTITY_ID": saml_idp.entity_id(port),
+        "SAML_SP_ENTITY_ID": f"{tillit_url}/konto/saml/metadata/",
+        "SAML_KEY_FILE": str(sp_key),
+        "SAML_CERT_FILE": str(sp_cert),
+    }
+    host = urlsplit(tillit_url).netloc
+    with override_settings(ALLOWED_HOSTS=[urlsplit(tillit_url).hostname], **sp_settings):
+        sp_config = config_loader(RequestFactory().get("/", HTTP_HOST=host))
+        sp_metadata.write_text(str(entity_descriptor(sp_config)))
+    ready = f"{saml_idp.base_url(port)}/metadata"
+    with running("tests.idp.saml_idp", config, directory, ready):
+        yield SAMLIdentityProvider(
+            url=saml_idp.base_url(port), entity_id=saml_idp.entity_id(port), sp_settings=sp_settings
+        )

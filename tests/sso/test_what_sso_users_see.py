@@ -10,7 +10,7 @@ from tests.assessments.test_permission_matrix import CASES, MARKERS, _plant, _te
 from tillit.sso.users import Identity, user_for_identity
 
 pytestmark = pytest.mark.django_db
-BACKENDS = ["tillit.sso.backends.OIDCBackend"]
+BACKENDS = ["tillit.sso.backends.OIDCBackend", "tillit.sso.backends.SAMLBackend"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -18,7 +18,7 @@ def test_it_answers_someone_created_at_sign_in_as_it_answers_the_outsider(case, 
     _plant(org)
     data = case.setup(org) if case.setup else None
     newcomer = user_for_identity(Identity("ny.person@kommun.example", first_name="Ny"))
-    # Logged in as the identity provider backends log people in.
+    # Logged in as the identity provider backends log people in (alternating the two).
     client.force_login(newcomer, backend=BACKENDS[CASES.index(case) % len(BACKENDS)])
 
     payload = case.data(org, data) if case.data else {}

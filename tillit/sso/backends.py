@@ -1,4 +1,4 @@
-"""Authentication backends: local passwords (possibly break-glass only) and OIDC."""
+"""Authentication backends: local passwords (possibly break-glass only), OIDC and SAML."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from djangosaml2.backends import Saml2Backend
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from tillit.sso import conf
@@ -25,6 +26,10 @@ OIDC_BACKEND_SETTINGS = (
 UNVERIFIED_EMAIL = _(
     "The identity provider has not verified your e-mail address, which Tillit matches people "
     "by. Ask your administrator."
+)
+OTHER_IDP = _(
+    "Tillit accepts sign-ins only from the municipality's own identity provider. Choose it "
+    "and try again."
 )
 
 
@@ -95,4 +100,48 @@ class OIDCBackend(OIDCAuthenticationBackend):
             )
         except SignInRefused as refusal:
             refuse(self.request, refusal)
+            return None
+
+
+def _first(attributes: dict, name: str) -> str:
+    """The first value of a SAML attribute, found by its name in any case."""
+    values = attributes.get(name)
+    if values is None:
+        values = next((v for k, v in attributes.items() if k.lower() == name.lower()), None)
+    if isinstance(values, list | tuple):
+        values = values[0] if values else None
+    return str(values or "")
+
+
+class SAMLBackend(Saml2Backend):
+    """djangosaml2's backend, matching people by SAML_MATCH_ATTRIBUTE from our IdP only."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        session_info: dict | None = None,
+        attribute_mapping: dict | None = None,
+        create_unknown_user: bool = True,
+        assertion_info: dict | None = None,
+        **kwargs,
+    ):
+        if session_info is None or not conf.saml_enabled():
+            return None
+        try:
+            # Federation metadata lists every member's IdP: only ours may vouch for people.
+            expected = settings.SAML_IDP_ENTITY_ID
+            if expected and session_info.get("issuer") != expected:
+                raise SignInRefused(OTHER_IDP)
+            attributes = session_info.get("ava") or {}
+            return user_for_identity(
+                Identity(
+                    value=_first(attributes, settings.SAML_MATCH_ATTRIBUTE),
+                    field=settings.SAML_MATCH_FIELD,
+                    email=_first(attributes, "mail"),
+                    first_name=_first(attributes, "givenName"),
+                    last_name=_first(attributes, "sn"),
+                )
+            )
+        except SignInRefused as refusal:
+            refuse(request, refusal)
             return None

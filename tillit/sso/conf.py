@@ -15,6 +15,13 @@ def oidc_enabled() -> bool:
     return bool(getattr(settings, "OIDC_RP_CLIENT_ID", ""))
 
 
+def saml_enabled() -> bool:
+    return bool(
+        getattr(settings, "SAML_IDP_METADATA_FILE", "")
+        or getattr(settings, "SAML_IDP_METADATA_URL", "")
+    )
+
+
 def local_login_for_everyone() -> bool:
     return getattr(settings, "LOCAL_LOGIN", "all") == "all"
 
@@ -43,6 +50,13 @@ def providers(next_url: str = "") -> list[Provider]:
             Provider(
                 name=settings.OIDC_DISPLAY_NAME,
                 url=_with_query(reverse("oidc_authentication_init"), query),
+            )
+        )
+    if saml_enabled():
+        found.append(
+            Provider(
+                name=settings.SAML_DISPLAY_NAME,
+                url=_with_query(reverse("saml2_login"), query),
             )
         )
     return found

@@ -1,9 +1,10 @@
-"""Sign-in pages: the login page with the identity providers, and the OIDC end."""
+"""Sign-in pages: the login page with the identity providers, and the OIDC and SAML ends."""
 
 import logging
 from functools import wraps
 
 import requests
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from djangosaml2 import views as saml_views
 from mozilla_django_oidc import views as oidc_views
 
 from tillit.accounts import LoginForm
@@ -107,6 +109,31 @@ class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
 
     def login_failure(self) -> HttpResponse:
         return _failed(self.request)
+
+
+@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
+class SAMLLoginView(saml_views.LoginView):
+    """Redirects to the IdP with an AuthnRequest (HTTP-Redirect binding, so no form posts)."""
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if settings.SAML_IDP_ENTITY_ID:
+            # Always our IdP, whatever the link says (federation metadata lists many).
+            request.GET = request.GET.copy()
+            request.GET["idp"] = settings.SAML_IDP_ENTITY_ID
+        return super().get(request, *args, **kwargs)
+
+
+@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
+class SAMLAssertionConsumerView(saml_views.AssertionConsumerServiceView):
+    """The IdP posts its signed response here (cross-site, so no CSRF token: it is signed)."""
+
+    def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
+        return _failed(request)
+
+
+@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
+class SAMLMetadataView(saml_views.MetadataView):
+    """Our SP metadata, for the IdP or the federation operator."""
 
 
 login = SignInView.as_view()
