@@ -398,6 +398,9 @@ BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
 # backend and pages do nothing (404) until then.
 AUTHENTICATION_BACKENDS += ["tillit.sso.backends.OIDCBackend", "tillit.sso.backends.SAMLBackend"]
 _MATCH_FIELDS = {"email", "username"}
+# Refused sign-ins through an identity provider are not counted as failed logins by django-axes
+# (they have no user name: it would lock out whole offices by address); see the function.
+AXES_WHITELIST_CALLABLE = "tillit.sso.backends.axes_ignores"
 # pysaml2 loads its XML schemas at import, and xmlschema logs each one.
 LOGGING["loggers"]["xmlschema"] = {"level": "WARNING"}
 

@@ -134,6 +134,30 @@ def test_it_creates_someone_new_with_saml_who_sees_only_the_start_page(
     visitor.context.close()
 
 
+def test_it_keeps_the_password_form_folded_for_the_break_glass_administrator(
+    live_server, browser, use_oidc, settings
+):
+    settings.LOCAL_LOGIN = "breakglass"
+    settings.BREAK_GLASS_USERNAMES = ["nodkonto"]
+    make_user("nodkonto", is_staff=True, is_superuser=True, first_name="Nöd")
+    make_unit("ORG", "Kommunen", kind="organisation")
+    visitor = Visitor(browser, live_server)
+    page = visitor.page
+    page.goto(f"{visitor.url}/konto/login/")
+    assert not page.locator("input[name=password]").is_visible()
+    check_page(page, "sso-breakglass-login")
+
+    page.get_by_text("Emergency access for administrators").click()
+    page.fill("input[name=username]", "nodkonto")
+    page.fill("input[name=password]", "pw-test-1234")
+    with page.expect_navigation(url=f"{visitor.url}/"):
+        page.locator("form:has(input[name=password]) [type=submit]").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Nöd"
+    assert visitor.refused == []
+    visitor.context.close()
+
+
 def assert_sees_only_the_start_page(visitor, welcome: str) -> None:
     page = visitor.page
     main = page.locator("main").inner_text()

@@ -17,7 +17,9 @@ from tests.idp.processes import (
 # default; Tillit knows none of them until a test makes them.
 ANNA = Person("anna", "idp-pw-anna", "anna.andersson@kommun.example", "Anna", "Andersson")
 NILS = Person("nils", "idp-pw-nils", "nils.nilsson@kommun.example", "Nils", "Nilsson")
-PEOPLE = [ANNA, NILS]
+# The OIDC provider says it has not verified this one's e-mail address.
+OLLE = Person("unverified-olle", "idp-pw-olle", "olle@kommun.example", "Olle", "Olsson")
+PEOPLE = [ANNA, NILS, OLLE]
 TEST_CLIENT_CALLBACK = "http://testserver/konto/oidc/callback/"
 
 

@@ -8,13 +8,14 @@ import hashlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from assessments.models import Role, RoleKind
 from tests.factories import give_role, make_unit, make_user
 from tests.idp import fixtures
-from tests.idp.fixtures import ANNA, NILS
+from tests.idp.fixtures import ANNA, NILS, OLLE
 from tests.idp.flows import oidc_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,25 @@ def test_it_refuses_when_two_people_have_the_address_and_creates_no_one(client, 
     assert User.objects.count() == 2
 
 
+def test_it_refuses_an_e_mail_address_the_provider_has_not_verified(client, use_oidc):
+    make_user("olle", email=OLLE.email)
+
+    response = oidc_sign_in(client, OLLE)
+
+    assert signed_in_user(client) is None
+    assert "has not verified your e-mail address" in messages_on(response)
+
+
+def test_it_refuses_an_id_token_from_another_issuer(client, use_oidc, settings):
+    settings.OIDC_OP_ISSUER = "https://login.elsewhere.example/v2.0"
+
+    response = oidc_sign_in(client, NILS)
+
+    assert response.status_code == 400
+    assert signed_in_user(client) is None
+    assert not User.objects.exists()
+
+
 def test_it_refuses_an_inactive_account(client, use_oidc):
     make_user("anna", email="anna.andersson@kommun.example", is_active=False)
 
@@ -128,6 +148,22 @@ def test_it_refuses_an_inactive_account(client, use_oidc):
 
     assert signed_in_user(client) is None
     assert "turned off" in messages_on(response)
+
+
+def test_it_locks_no_one_out_after_refused_sign_ins_from_one_address(client, use_oidc, settings):
+    """django-axes counts password guesses; a refused sign-in has no user name, and counting it
+    by address alone would lock out everyone in the same office."""
+    settings.AXES_FAILURE_LIMIT = 2
+    make_user("anna1", email=ANNA.email)
+    make_user("anna2", email=ANNA.email)
+    for _ in range(3):
+        assert oidc_sign_in(client, ANNA)["Location"] == reverse("login")
+
+    response = oidc_sign_in(client, NILS)
+
+    assert response["Location"] == reverse("home")
+    assert signed_in_user(client).email == NILS.email
+    assert not AccessAttempt.objects.exists()
 
 
 def test_it_is_refused_by_the_provider_without_the_right_code_verifier(client, use_oidc):

@@ -9,6 +9,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -152,6 +153,19 @@ def test_it_believes_no_identity_provider_but_the_configured_one(client, use_sam
     assert signed_in_user(client) is None
     assert "only from the municipality's own identity provider" in messages_on(response)
     assert not User.objects.exists()
+
+
+def test_it_locks_no_one_out_after_refused_sign_ins_from_one_address(client, use_saml, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    make_user("anna1", email=ANNA.email)
+    make_user("anna2", email=ANNA.email)
+    for _ in range(3):
+        assert saml_sign_in(client, ANNA)["Location"] == reverse("login")
+
+    saml_sign_in(client, NILS)
+
+    assert signed_in_user(client).email == NILS.email
+    assert not AccessAttempt.objects.exists()
 
 
 def test_it_offers_the_identity_provider_on_the_login_page(client, use_saml):

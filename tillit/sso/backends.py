@@ -39,6 +39,18 @@ def refuse(request: HttpRequest | None, refusal: SignInRefused) -> None:
         request.sso_refusal = refusal.message
 
 
+def axes_ignores(request: HttpRequest | None, credentials: dict | None = None) -> bool:
+    """AXES_WHITELIST_CALLABLE: a sign-in through an identity provider is no password guess.
+
+    It carries no user name, so django-axes would count each refused one against the client
+    address alone and, after a few, lock everyone behind that address (a whole office) out of
+    signing in. Throttling guesses is the identity provider's business.
+    """
+    if not credentials or credentials.get("username") is not None:
+        return False
+    return "code_verifier" in credentials or "session_info" in credentials
+
+
 class LocalPasswordBackend(ModelBackend):
     """Django's password check, for everyone or only for the break-glass administrators.
 
