@@ -23,6 +23,7 @@ system-packages:
 	command -v haproxy >/dev/null || missing="$$missing haproxy"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	command -v xmlsec1 >/dev/null || missing="$$missing xmlsec1"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \

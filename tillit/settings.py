@@ -124,7 +124,9 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check, open to all or to break-glass administrators only (LOCAL_LOGIN);
+    # the identity providers' backends follow (see "Single sign-on" below).
+    "tillit.sso.backends.LocalPasswordBackend",
 ]
 if TESTING:
     # Hashing speed is a production safeguard; the test suite logs in thousands of times.
@@ -384,3 +386,105 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 # Generated files (batch ZIPs) are private: served only through scoped views, never at MEDIA_URL.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# ---------------------------------------------------------------------------------------
+# Single sign-on: staff sign in with the municipality's identity provider (tillit/sso and
+# README, "Signing in with the municipality's identity provider"). How someone signed in
+# changes nothing about what they see: roles still come from the role import and admin.
+# ---------------------------------------------------------------------------------------
+# Who may log in with a local password: "all", or "breakglass" for only the user names in
+# BREAK_GLASS_USERNAMES (an emergency administrator for when the identity provider is down).
+LOCAL_LOGIN = os.environ.get("LOCAL_LOGIN", "all").strip().lower()
+if LOCAL_LOGIN not in {"all", "breakglass"}:
+    raise ImproperlyConfigured("LOCAL_LOGIN must be 'all' or 'breakglass'.")
+BREAK_GLASS_USERNAMES = env_list("BREAK_GLASS_USERNAMES")
+# Both ways of signing in are always wired; each is off until its settings are given, and its
+# backend and pages do nothing (404) until then.
+AUTHENTICATION_BACKENDS += ["tillit.sso.backends.OIDCBackend", "tillit.sso.backends.SAMLBackend"]
+_MATCH_FIELDS = {"email", "username"}
+# Refused sign-ins through an identity provider are not counted as failed logins by django-axes
+# (they have no user name: it would lock out whole offices by address); see the function.
+AXES_WHITELIST_CALLABLE = "tillit.sso.backends.axes_ignores"
+# pysaml2 loads its XML schemas at import, and xmlschema logs each one.
+LOGGING["loggers"]["xmlschema"] = {"level": "WARNING"}
+
+# OpenID Connect (Microsoft Entra ID, Freja eID) with mozilla-django-oidc: the authorisation
+# code flow with PKCE. On when OIDC_RP_CLIENT_ID is set; the endpoints are in the provider's
+# /.well-known/openid-configuration.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# The ID token's "iss" must be this when set (mozilla-django-oidc itself does not check it).
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# The claim (from the userinfo endpoint) that finds the person, and the user field it is
+# compared with (case-insensitively): "email" (as the role import knows people) or "username".
+OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = os.environ.get("OIDC_MATCH_FIELD", "email")
+OIDC_DISPLAY_NAME = os.environ.get("OIDC_DISPLAY_NAME", "OpenID Connect")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+# Seconds to wait for the provider's token, userinfo and key endpoints.
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+if OIDC_RP_CLIENT_ID:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if _missing:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set, so also set " + ", ".join(_missing))
+if OIDC_MATCH_FIELD not in _MATCH_FIELDS:
+    raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'username'.")
+
+# SAML 2 (federations such as Sambi and Skolfederation) with djangosaml2 and pysaml2, which
+# signs and checks with xmlsec1 (Debian package xmlsec1). On when IdP metadata is given: a
+# file (refreshed by whoever fetches and checks it) or a URL, checked with the federation's
+# certificate. Our SP metadata is served at /konto/saml/metadata/.
+SAML_IDP_METADATA_FILE = os.environ.get("SAML_IDP_METADATA_FILE", "")
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_IDP_METADATA_CERT = os.environ.get("SAML_IDP_METADATA_CERT", "")
+# The municipality's IdP in the metadata: sign-in always goes there, and only it is believed.
+SAML_IDP_ENTITY_ID = os.environ.get("SAML_IDP_ENTITY_ID", "")
+# Our entity id; by default the address of our SP metadata on the host asked.
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", "")
+# Our key and certificate (PEM): they sign our requests and decrypt encrypted assertions.
+SAML_KEY_FILE = os.environ.get("SAML_KEY_FILE", "")
+SAML_CERT_FILE = os.environ.get("SAML_CERT_FILE", "")
+SAML_XMLSEC_BINARY = os.environ.get("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+# The attribute that finds the person (its friendly name, e.g. eduPersonPrincipalName or
+# mail) and the user field it is compared with, as for OIDC.
+SAML_MATCH_ATTRIBUTE = os.environ.get("SAML_MATCH_ATTRIBUTE", "mail")
+SAML_MATCH_FIELD = os.environ.get("SAML_MATCH_FIELD", "email")
+SAML_DISPLAY_NAME = os.environ.get("SAML_DISPLAY_NAME", "SAML")
+if SAML_MATCH_FIELD not in _MATCH_FIELDS:
+    raise ImproperlyConfigured("SAML_MATCH_FIELD must be 'email' or 'username'.")
+if bool(SAML_KEY_FILE) != bool(SAML_CERT_FILE):
+    raise ImproperlyConfigured("Set both SAML_KEY_FILE and SAML_CERT_FILE, or neither.")
+INSTALLED_APPS += ["djangosaml2"]
+# The IdP posts its answer from another site, which brings no SameSite=Lax session cookie:
+# the ids of our outstanding requests live in a separate SameSite=None cookie (Secure, so
+# only over HTTPS; without secure cookies, on a developer's machine, Lax has to do).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+SAML_CONFIG_LOADER = "tillit.sso.saml.config_loader"
+# Redirect binding: sign-in is a redirect, so no auto-posting form (which the
+# Content-Security-Policy would refuse) and no loosening of form-action.
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_CREATE_UNKNOWN_USER = True

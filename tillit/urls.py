@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from tillit import accounts, health
+from tillit.sso import views as sso
 
 admin.site.site_header = _("Tillit administration")
 admin.site.site_title = "Tillit"
@@ -15,9 +16,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Before Django's own: the login form that refuses impossible user names, and the reset
-    # form that also reaches people without a password yet.
-    path("konto/login/", accounts.login, name="login"),
+    # Before Django's own: the login page with the identity providers, whose form refuses
+    # impossible user names (and, with LOCAL_LOGIN=breakglass, all but the break-glass
+    # administrators), and the reset form that also reaches people without a password yet.
+    path("konto/login/", sso.login, name="login"),
+    path("konto/", include("tillit.sso.urls")),
     path("konto/password_reset/", accounts.password_reset, name="password_reset"),
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("principles.urls")),
