@@ -27,7 +27,9 @@ PARTICIPANTS = 16
 ASSESSMENTS = 2
 JOIN_FAILURES = 6
 
-pytestmark = [pytest.mark.two_nodes, pytest.mark.xdist_group("two_nodes")]
+# The django_db mark makes pytest-django create the test database even when this module runs
+# alone: its module-scoped fixture asks for `django_db_setup`, which alone does not.
+pytestmark = [pytest.mark.two_nodes, pytest.mark.xdist_group("two_nodes"), pytest.mark.django_db]
 
 
 def _scripts():
