@@ -77,6 +77,8 @@ class TreeRow:
 
 def flatten(roots: list[TreeNode]) -> list[TreeRow]:
     rows: list[TreeRow] = []
+    if not roots:  # a new installation with no units yet
+        return rows
     stack = [(node, 1) for node in reversed(roots)]
     while stack:
         node, level = stack.pop()

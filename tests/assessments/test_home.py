@@ -247,3 +247,11 @@ def test_it_takes_the_same_number_of_queries_for_10_and_500_units(client, who):
     # session + user + roles + the scopes the person has
     expected = {"anonymous": 0, "outsider": 3, "manager": 5, "developer": 4, "administrator": 3}
     assert large == expected[who]
+
+
+def test_it_shows_an_administrator_the_start_page_before_any_unit_exists(client, administrator):
+    client.force_login(administrator)
+    client.cookies["django_language"] = "en"
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Tillit" in response.content.decode()
