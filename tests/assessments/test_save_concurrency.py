@@ -7,12 +7,14 @@ and the phase is still open, and it locks the assessment row until commit. These
 outside a test transaction, with the other write made on another connection.
 """
 
+import re
 import threading
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import answers, joincodes
 from assessments.models import AssessmentState, Respondent, StatementAnswer
@@ -128,4 +130,31 @@ def test_it_refuses_a_save_that_waited_for_the_manager_closing_the_phase(setting
     response = save["value"]
     assert response.status_code == 409
     assert "The individual part of this self-assessment is closed" in response.content.decode()
+    assert _stored(respondent) == before
+
+
+def test_it_gives_up_with_the_page_kept_when_other_saves_keep_changing_the_respondent(setting):
+    client, _assessment, respondent, statements, address = setting
+    before = _stored(respondent)
+    claims = []
+    other_tab = []
+
+    def another_save_just_before_each_claim(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("UPDATE") and not other_tab:
+            claims.append(sql)
+            other_tab.append(True)  # its own UPDATE passes through here too
+            try:
+                # Another tab's save marks the respondent changed first.
+                Respondent.objects.filter(pk=respondent.pk).update(updated_at=timezone.now())
+            finally:
+                other_tab.clear()
+        return execute(sql, params, many, context)
+
+    field = answers.statement_field(statements[0].pk)
+    with connection.execute_wrapper(another_save_just_before_each_claim):
+        response = client.post(address, {field: "4", "nav": "next"})
+    assert len(claims) == answers.SAVE_ATTEMPTS
+    assert response.status_code == 503
+    assert 'id="not-saved"' in response.content.decode()
+    assert re.search(rf'name="{field}" value="4"[^>]*checked', response.content.decode())
     assert _stored(respondent) == before
