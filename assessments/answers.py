@@ -14,6 +14,7 @@ can put every message next to its field. A closed phase is a `PhaseClosedError`.
 Nothing here is shown to anyone but the participant who gave the answers.
 """
 
+import datetime
 import hashlib
 import re
 import secrets
@@ -282,7 +283,7 @@ class _Stored:
 
     state: str
     version_id: int
-    changed_at: Any
+    changed_at: datetime.datetime
     rows: list[tuple]
 
 
@@ -301,7 +302,7 @@ def _read(respondent: Respondent, columns: tuple[str, ...], **relations: Any) ->
     return _Stored(state, version_id, changed_at, [row[3:] for row in rows])
 
 
-def _claim(respondent: Respondent, seen: Any) -> bool:
+def _claim(respondent: Respondent, seen: datetime.datetime) -> bool:
     """Mark the respondent changed if the phase is open and it is unchanged since `seen`.
 
     The sub-select locks the assessment row until commit (PostgreSQL; SQLite has one writer
@@ -395,9 +396,9 @@ def save_principle_page(
     "" to remove the comment, absent or None to leave it alone. Only what differs from what
     is stored is written.
     """
-    framework = framework_of(respondent)
-    in_framework = principle.pk in framework.principle_ids
-    on_page = [s.pk for s in framework.statements_of(principle)] if in_framework else []
+    the_framework = framework_of(respondent)
+    in_framework = principle.pk in the_framework.principle_ids
+    on_page = [s.pk for s in the_framework.statements_of(principle)] if in_framework else []
     errors = _Errors()
     given: dict[int, tuple[int | None, bool]] = {}
     for raw_id, raw_value in (data.get("statements") or {}).items():
@@ -431,7 +432,7 @@ def save_principle_page(
     text = comment.strip() if isinstance(comment, str) else None
 
     def plan(stored: _Stored) -> Callable[[], None] | None:
-        if not in_framework or stored.version_id != framework.version_id:
+        if not in_framework or stored.version_id != the_framework.version_id:
             raise ValidationError({NON_FIELD_ERRORS: [str(_NOT_IN_FRAMEWORK)]})
         errors.raise_if_any()
         saved, saved_comment = _principle_page(stored)
@@ -488,12 +489,12 @@ def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]
 
     A blank side keeps what was saved for it before. Only a dimension that changes is written.
     """
-    framework = framework_of(respondent)
+    the_framework = framework_of(respondent)
     errors = _Errors()
     given: dict[int, dict[str, int]] = {}
     for raw_id, sides in (data or {}).items():
         dimension_id = _id(raw_id)
-        if dimension_id not in framework.dimension_ids or not isinstance(sides, Mapping):
+        if dimension_id not in the_framework.dimension_ids or not isinstance(sides, Mapping):
             errors.add(NON_FIELD_ERRORS, str(_DIMENSION_NOT_ON_PAGE))
             continue
         for side, raw_value in sides.items():
@@ -509,7 +510,7 @@ def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]
             given.setdefault(dimension_id, {})[side] = value
 
     def plan(stored: _Stored) -> Callable[[], None] | None:
-        if stored.version_id != framework.version_id:
+        if stored.version_id != the_framework.version_id:
             raise ValidationError({NON_FIELD_ERRORS: [str(_DIMENSION_NOT_ON_PAGE)]})
         errors.raise_if_any()
         saved = {pk: (now, desired) for pk, now, desired in stored.rows if pk is not None}
