@@ -1,10 +1,11 @@
 """A participant's individual answers: who they are (a token) and what they answered.
 
-Every write is one `@transaction.atomic` service function that first locks the assessment
-row and checks that the individual phase is open, then validates *everything* it was given,
-and writes (upserts) only when all of it is valid, and only what changes: a page left empty
-writes nothing. Each runs a fixed number of queries
-however many respondents the assessment has.
+Every save validates *everything* it was given, reads what the page has stored together with
+the assessment's phase, and writes (upserts) only when all of it is valid and the phase is
+open, and only what changes: a page left empty, or saved again as it was, writes nothing.
+Its writes are one transaction, which first locks the assessment row (see "Saving pages").
+Each save runs a fixed number of queries however many respondents the assessment has: at
+most four for a principle's page (read, claim, answers, comment), three for the others.
 
 Errors are `ValidationError`s keyed by the same field names the participant forms use
 (`statement_field`, `dimension_field`, `balance_field`, `balance_group`, "comment"), so a view
@@ -13,23 +14,25 @@ can put every message next to its field. A closed phase is a `PhaseClosedError`.
 Nothing here is shown to anyone but the participant who gave the answers.
 """
 
+import datetime
 import hashlib
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from principles.models import Dimension, Principle, Statement, SteeringKey
+from principles.cache import Framework, framework
+from principles.models import Principle, SteeringKey
 
 from .models import (
     AssessmentState,
@@ -113,6 +116,23 @@ def respondent_for_token(assessment: UnitAssessment, token: str | None) -> Respo
     return Respondent.objects.filter(assessment=assessment, token_hash=hash_token(token)).first()
 
 
+def respondent_for_code(code: str | None, token: str | None) -> Respondent | None:
+    """The respondent of `token` in the assessment of the (normalised) `code`, else None.
+
+    One query, which also loads what every participant page needs: the assessment, its unit,
+    its round and the round's framework version.
+    """
+    if not code or not token:
+        return None
+    return (
+        Respondent.objects.select_related(
+            "assessment__unit", "assessment__round__framework_version"
+        )
+        .filter(assessment__join_code=code, token_hash=hash_token(token))
+        .first()
+    )
+
+
 class JoinRefused(Exception):
     """No respondent can be created: as many as the manager expected have joined."""
 
@@ -185,10 +205,6 @@ def _lock_open_assessment(assessment_id: int) -> int:
     return version_id
 
 
-def _touch(respondent: Respondent) -> None:
-    Respondent.objects.filter(pk=respondent.pk).update(updated_at=timezone.now())
-
-
 def mark_finished(respondent: Respondent) -> None:
     """Note the first time the participant reached the end (for participation figures)."""
     if respondent.finished_at is None:
@@ -239,9 +255,137 @@ class _Errors:
 # ---------------------------------------------------------------------------------------
 # Saving pages
 # ---------------------------------------------------------------------------------------
+#
+# A save reads what the page has stored, together with the assessment's phase and the
+# respondent's last-changed time (one query), works out what the participant changed, and
+# writes only that. The first write is the "claim": one UPDATE that marks the respondent
+# changed only if the individual phase is still open and nothing changed the respondent since
+# the read; its sub-select locks the assessment row until commit, so the manager's closing of
+# the phase waits for the save, and a save after it finds the phase closed. A claim that
+# finds the respondent changed (the same participant saving in two tabs at once) reads again.
+# A page with nothing changed writes nothing and opens no transaction.
+
+SAVE_ATTEMPTS = 3
 
 
-@transaction.atomic
+class SaveInterrupted(Exception):
+    """Other saves of the same respondent changed the answers each time this one tried."""
+
+
+def framework_of(respondent: Respondent) -> Framework:
+    """The framework the respondent answers (kept in memory once published)."""
+    return framework(respondent.assessment.round.framework_version)
+
+
+@dataclass
+class _Stored:
+    """What one page has stored, with the phase and the respondent's last-changed time."""
+
+    state: str
+    version_id: int
+    changed_at: datetime.datetime
+    rows: list[tuple]
+
+
+def _read(respondent: Respondent, columns: tuple[str, ...], **relations: Any) -> _Stored:
+    """One query: the respondent's row with the page's answers joined on (one row each)."""
+    rows = list(
+        Respondent.objects.filter(pk=respondent.pk)
+        .annotate(**relations)
+        .values_list(
+            "assessment__state", "assessment__round__framework_version_id", "updated_at", *columns
+        )
+    )
+    if not rows:  # the respondent is gone, with the answers: the assessment is completed
+        raise PhaseClosedError(AssessmentState.COMPLETED)
+    state, version_id, changed_at = rows[0][:3]
+    return _Stored(state, version_id, changed_at, [row[3:] for row in rows])
+
+
+def _claim(respondent: Respondent, seen: datetime.datetime) -> bool:
+    """Mark the respondent changed if the phase is open and it is unchanged since `seen`.
+
+    The sub-select locks the assessment row until commit (PostgreSQL; SQLite has one writer
+    at a time anyway).
+    """
+    open_assessment = (
+        UnitAssessment.objects.select_for_update()
+        .filter(pk=respondent.assessment_id, state=AssessmentState.INDIVIDUAL)
+        .values("pk")
+    )
+    now = timezone.now()
+    claimed = Respondent.objects.filter(
+        pk=respondent.pk, updated_at=seen, assessment__in=open_assessment
+    ).update(updated_at=now)
+    if claimed:
+        respondent.updated_at = now
+    return bool(claimed)
+
+
+def _save(
+    respondent: Respondent,
+    read: Callable[[], _Stored],
+    plan: Callable[[_Stored], Callable[[], None] | None],
+) -> None:
+    """Read, plan the writes (None: nothing changes), and claim and write in one transaction.
+
+    Nothing but database errors is raised inside the transaction, so it needs no savepoint of
+    its own: a failed write rolls back everything of the save, and the caller's transaction
+    with it when there is one.
+    """
+    for _attempt in range(SAVE_ATTEMPTS):
+        stored = read()
+        if stored.state != AssessmentState.INDIVIDUAL:
+            raise PhaseClosedError(stored.state)
+        write = plan(stored)
+        if write is None:
+            return  # nothing changes: nothing is written
+        with transaction.atomic(savepoint=False):
+            if _claim(respondent, stored.changed_at):
+                write()
+                return
+        # Closed or changed since the read: read again and decide anew.
+    raise SaveInterrupted
+
+
+_NOT_IN_FRAMEWORK = gettext_lazy(
+    "This principle is not part of the framework this self-assessment uses."
+)
+_STATEMENT_NOT_ON_PAGE = gettext_lazy(
+    "An answer was sent for a statement that is not on this page. Nothing was saved; reload "
+    "the page and answer again."
+)
+_DIMENSION_NOT_ON_PAGE = gettext_lazy(
+    "An answer was sent for a dimension that is not on this page. Nothing was saved; reload "
+    "the page and answer again."
+)
+
+
+def _read_principle_page(
+    respondent: Respondent, principle: Principle, statement_ids: list[int]
+) -> _Stored:
+    """Rows of (statement id, value, don't know, comment); Nones where nothing is stored."""
+    return _read(
+        respondent,
+        ("page_answer__statement_id", "page_answer__value", "page_answer__dont_know", "note__text"),
+        page_answer=FilteredRelation(
+            "statement_answers",
+            # No statement has id 0: a page without statements joins nothing.
+            condition=Q(statement_answers__statement_id__in=statement_ids or [0]),
+        ),
+        note=FilteredRelation("comments", condition=Q(comments__principle_id=principle.pk)),
+    )
+
+
+def _principle_page(stored: _Stored) -> tuple[dict[int, tuple[int | None, bool]], str | None]:
+    saved = {
+        statement_id: (value, dont_know)
+        for statement_id, value, dont_know, _text in stored.rows
+        if statement_id is not None
+    }
+    return saved, stored.rows[0][3]
+
+
 def save_principle_page(
     respondent: Respondent, principle: Principle, data: Mapping[str, Any]
 ) -> None:
@@ -249,39 +393,23 @@ def save_principle_page(
 
     `data["statements"]` maps statement ids to 1–5 or `DONT_KNOW`; a blank value leaves that
     statement unanswered (and an earlier answer as it was). `data["comment"]`: text to keep,
-    "" to remove the comment, absent or None to leave it alone.
+    "" to remove the comment, absent or None to leave it alone. Only what differs from what
+    is stored is written.
     """
-    version_id = _lock_open_assessment(respondent.assessment_id)
-    if principle.version_id != version_id:
-        raise ValidationError(
-            {
-                NON_FIELD_ERRORS: [
-                    _("This principle is not part of the framework this self-assessment uses.")
-                ]
-            }
-        )
+    the_framework = framework_of(respondent)
+    in_framework = principle.pk in the_framework.principle_ids
+    on_page = [s.pk for s in the_framework.statements_of(principle)] if in_framework else []
     errors = _Errors()
-    on_page = set(Statement.objects.filter(principle=principle).values_list("pk", flat=True))
-    rows: list[StatementAnswer] = []
+    given: dict[int, tuple[int | None, bool]] = {}
     for raw_id, raw_value in (data.get("statements") or {}).items():
         statement_id = _id(raw_id)
         if statement_id not in on_page:
-            errors.add(
-                NON_FIELD_ERRORS,
-                _(
-                    "An answer was sent for a statement that is not on this page. Nothing was "
-                    "saved; reload the page and answer again."
-                ),
-            )
+            errors.add(NON_FIELD_ERRORS, str(_STATEMENT_NOT_ON_PAGE))
             continue
         if _blank(raw_value):
             continue
         if raw_value == DONT_KNOW:
-            rows.append(
-                StatementAnswer(
-                    respondent=respondent, statement_id=statement_id, value=None, dont_know=True
-                )
-            )
+            given[statement_id] = (None, True)
             continue
         value = _whole_number(raw_value)
         if value is None or not STATEMENT_MIN <= value <= STATEMENT_MAX:
@@ -290,11 +418,7 @@ def save_principle_page(
                 _("Choose a value from 1 to 5, or “Don't know”."),
             )
             continue
-        rows.append(
-            StatementAnswer(
-                respondent=respondent, statement_id=statement_id, value=value, dont_know=False
-            )
-        )
+        given[statement_id] = (value, False)
     comment = data.get("comment")
     if comment is not None:
         if not isinstance(comment, str):
@@ -305,57 +429,73 @@ def save_principle_page(
                 _("Keep the comment to %(max)d characters (it has %(count)d).")
                 % {"max": COMMENT_MAX_LENGTH, "count": len(comment.strip())},
             )
-    errors.raise_if_any()
+    text = comment.strip() if isinstance(comment, str) else None
 
-    changed = False
-    if rows:
-        StatementAnswer.objects.bulk_create(
-            _unique_by(rows, "statement_id"),
-            update_conflicts=True,
-            unique_fields=["respondent", "statement"],
-            update_fields=["value", "dont_know"],
-        )
-        changed = True
-    if comment is not None:
-        text = comment.strip()
-        saved = PrincipleComment.objects.filter(respondent=respondent, principle=principle)
-        if text:
-            PrincipleComment.objects.bulk_create(
-                [PrincipleComment(respondent=respondent, principle=principle, text=text)],
-                update_conflicts=True,
-                unique_fields=["respondent", "principle"],
-                update_fields=["text"],
+    def plan(stored: _Stored) -> Callable[[], None] | None:
+        if not in_framework or stored.version_id != the_framework.version_id:
+            raise ValidationError({NON_FIELD_ERRORS: [str(_NOT_IN_FRAMEWORK)]})
+        errors.raise_if_any()
+        saved, saved_comment = _principle_page(stored)
+        rows = [
+            StatementAnswer(
+                respondent=respondent, statement_id=pk, value=value, dont_know=dont_know
             )
-            changed = True
-        elif saved.exists():
-            # The empty comment box comes with every page: look before deleting, so that a
-            # page left empty writes nothing at all.
-            saved.delete()
-            changed = True
-    if changed:
-        _touch(respondent)
+            for pk, (value, dont_know) in given.items()
+            if saved.get(pk) != (value, dont_know)
+        ]
+        # The empty comment box comes with every page: it removes only a comment stored.
+        keep_comment = bool(text) and text != saved_comment
+        remove_comment = text == "" and saved_comment is not None
+        if not (rows or keep_comment or remove_comment):
+            return None
+
+        def write() -> None:
+            if rows:
+                StatementAnswer.objects.bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=["respondent", "statement"],
+                    update_fields=["value", "dont_know"],
+                )
+            if keep_comment:
+                PrincipleComment.objects.bulk_create(
+                    [PrincipleComment(respondent=respondent, principle=principle, text=text)],
+                    update_conflicts=True,
+                    unique_fields=["respondent", "principle"],
+                    update_fields=["text"],
+                )
+            elif remove_comment:
+                PrincipleComment.objects.filter(respondent=respondent, principle=principle).delete()
+
+        return write
+
+    _save(respondent, lambda: _read_principle_page(respondent, principle, on_page), plan)
 
 
-@transaction.atomic
+def _read_dimensions(respondent: Respondent) -> _Stored:
+    """Rows of (dimension id, now, desired); Nones where nothing is stored."""
+    return _read(
+        respondent,
+        (
+            "dimension_answers__dimension_id",
+            "dimension_answers__now",
+            "dimension_answers__desired",
+        ),
+    )
+
+
 def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]]) -> None:
     """Save the control–trust page: `{dimension_id: {"now": 1–7, "desired": 1–7}}`.
 
-    A blank side keeps what was saved for it before.
+    A blank side keeps what was saved for it before. Only a dimension that changes is written.
     """
-    version_id = _lock_open_assessment(respondent.assessment_id)
+    the_framework = framework_of(respondent)
     errors = _Errors()
-    in_version = set(Dimension.objects.filter(version_id=version_id).values_list("pk", flat=True))
     given: dict[int, dict[str, int]] = {}
     for raw_id, sides in (data or {}).items():
         dimension_id = _id(raw_id)
-        if dimension_id not in in_version or not isinstance(sides, Mapping):
-            errors.add(
-                NON_FIELD_ERRORS,
-                _(
-                    "An answer was sent for a dimension that is not on this page. Nothing was "
-                    "saved; reload the page and answer again."
-                ),
-            )
+        if dimension_id not in the_framework.dimension_ids or not isinstance(sides, Mapping):
+            errors.add(NON_FIELD_ERRORS, str(_DIMENSION_NOT_ON_PAGE))
             continue
         for side, raw_value in sides.items():
             if side not in DIMENSION_SIDES:
@@ -368,34 +508,35 @@ def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]
                 errors.add(dimension_field(dimension_id, side), _("Choose a value from 1 to 7."))
                 continue
             given.setdefault(dimension_id, {})[side] = value
-    errors.raise_if_any()
-    if not given:
-        return  # a page left empty writes nothing
 
-    saved = {
-        row["dimension_id"]: row
-        for row in DimensionAnswer.objects.filter(respondent=respondent).values(
-            "dimension_id", "now", "desired"
+    def plan(stored: _Stored) -> Callable[[], None] | None:
+        if stored.version_id != the_framework.version_id:
+            raise ValidationError({NON_FIELD_ERRORS: [str(_DIMENSION_NOT_ON_PAGE)]})
+        errors.raise_if_any()
+        saved = {pk: (now, desired) for pk, now, desired in stored.rows if pk is not None}
+        rows = []
+        for dimension_id, sides in given.items():
+            before_now, before_desired = saved.get(dimension_id, (None, None))
+            after = (sides.get("now", before_now), sides.get("desired", before_desired))
+            if saved.get(dimension_id) != after:
+                rows.append(
+                    DimensionAnswer(
+                        respondent=respondent,
+                        dimension_id=dimension_id,
+                        now=after[0],
+                        desired=after[1],
+                    )
+                )
+        if not rows:
+            return None  # a page left empty, or as it was, writes nothing
+        return lambda: DimensionAnswer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["respondent", "dimension"],
+            update_fields=["now", "desired"],
         )
-    }
-    rows = []
-    for dimension_id, sides in given.items():
-        before = saved.get(dimension_id, {})
-        rows.append(
-            DimensionAnswer(
-                respondent=respondent,
-                dimension_id=dimension_id,
-                now=sides.get("now", before.get("now")),
-                desired=sides.get("desired", before.get("desired")),
-            )
-        )
-    DimensionAnswer.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["respondent", "dimension"],
-        update_fields=["now", "desired"],
-    )
-    _touch(respondent)
+
+    _save(respondent, lambda: _read_dimensions(respondent), plan)
 
 
 def check_balance(kind: str, points: Mapping[str, Any]) -> tuple[dict[str, int] | None, dict]:
@@ -438,16 +579,23 @@ def check_balance(kind: str, points: Mapping[str, Any]) -> tuple[dict[str, int] 
     return values, {}
 
 
-@transaction.atomic
+def _read_balance(respondent: Respondent) -> _Stored:
+    """Rows of (kind, market, hierarchy, trust); Nones where nothing is stored."""
+    return _read(
+        respondent,
+        tuple(f"balance_answers__{name}" for name in ("kind", *STEERING_KEYS)),
+    )
+
+
 def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) -> None:
     """Save the steering balance: `{"now": {"market": m, "hierarchy": h, "trust": t}, …}`.
 
     Each balance is whole points from 0 to 100 that add up to exactly 100. A balance left
-    entirely blank is skipped (an earlier one stays); a half-filled one is an error.
+    entirely blank is skipped (an earlier one stays); a half-filled one is an error. Only a
+    balance that changes is written.
     """
-    _lock_open_assessment(respondent.assessment_id)
     errors = _Errors()
-    rows: list[BalanceAnswer] = []
+    given: dict[str, dict[str, int]] = {}
     for kind, points in (data or {}).items():
         if kind not in BalanceKind.values or not isinstance(points, Mapping):
             errors.add(NON_FIELD_ERRORS, _("Only the balance now and desired can be answered."))
@@ -463,22 +611,30 @@ def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) 
             for message in messages:
                 errors.add(key, message)
         if values is not None:
-            rows.append(BalanceAnswer(respondent=respondent, kind=kind, **values))
-    errors.raise_if_any()
-    if not rows:
-        return  # a page left empty writes nothing
-    BalanceAnswer.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["respondent", "kind"],
-        update_fields=list(STEERING_KEYS),
-    )
-    _touch(respondent)
+            given[kind] = values
 
+    def plan(stored: _Stored) -> Callable[[], None] | None:
+        errors.raise_if_any()
+        saved = {
+            kind: dict(zip(STEERING_KEYS, points, strict=True))
+            for kind, *points in stored.rows
+            if kind is not None
+        }
+        rows = [
+            BalanceAnswer(respondent=respondent, kind=kind, **values)
+            for kind, values in given.items()
+            if saved.get(kind) != values
+        ]
+        if not rows:
+            return None  # a page left empty, or as it was, writes nothing
+        return lambda: BalanceAnswer.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["respondent", "kind"],
+            update_fields=list(STEERING_KEYS),
+        )
 
-def _unique_by(rows: list, attribute: str) -> list:
-    """The last row per key: one upsert statement may not touch the same row twice."""
-    return list({getattr(row, attribute): row for row in rows}.values())
+    _save(respondent, lambda: _read_balance(respondent), plan)
 
 
 # ---------------------------------------------------------------------------------------
@@ -488,17 +644,11 @@ def _unique_by(rows: list, attribute: str) -> list:
 
 def principle_answers(respondent: Respondent, principle: Principle) -> tuple[dict[int, str], str]:
     """The respondent's answers on one principle's page, as form values, and their comment."""
+    ids = [s.pk for s in framework_of(respondent).statements_of(principle)]
+    saved, comment = _principle_page(_read_principle_page(respondent, principle, ids))
     answers = {
-        statement_id: DONT_KNOW if dont_know else str(value)
-        for statement_id, value, dont_know in StatementAnswer.objects.filter(
-            respondent=respondent, statement__principle=principle
-        ).values_list("statement_id", "value", "dont_know")
+        pk: DONT_KNOW if dont_know else str(value) for pk, (value, dont_know) in saved.items()
     }
-    comment = (
-        PrincipleComment.objects.filter(respondent=respondent, principle=principle)
-        .values_list("text", flat=True)
-        .first()
-    )
     return answers, comment or ""
 
 
@@ -553,7 +703,7 @@ class PrincipleProgress:
 
 @dataclass
 class Progress:
-    """How far a respondent has come, page by page (six queries whatever the framework)."""
+    """How far a respondent has come, page by page (four queries whatever the framework)."""
 
     principles: list[PrincipleProgress] = field(default_factory=list)
     dimensions_answered: int = 0  # dimensions with both "now" and "desired"
@@ -593,12 +743,8 @@ class Progress:
         )
 
 
-def progress(respondent: Respondent, version_id: int) -> Progress:
-    principles = list(
-        Principle.objects.filter(version_id=version_id)
-        .annotate(statement_count=Count("statements"))
-        .order_by("order", "pk")
-    )
+def progress(respondent: Respondent, the_framework: Framework) -> Progress:
+    """Four queries: the framework's pages and their questions come from `the_framework`."""
     answered = dict(
         StatementAnswer.objects.filter(respondent=respondent)
         .values("statement__principle_id")
@@ -610,7 +756,6 @@ def progress(respondent: Respondent, version_id: int) -> Progress:
             "principle_id", flat=True
         )
     )
-    dimensions_total = Dimension.objects.filter(version_id=version_id).count()
     dimensions = DimensionAnswer.objects.filter(respondent=respondent).aggregate(
         complete=Count("pk", filter=Q(now__isnull=False, desired__isnull=False)),
         now=Count("now"),  # Count of a column counts the rows where it is not null
@@ -622,13 +767,13 @@ def progress(respondent: Respondent, version_id: int) -> Progress:
             PrincipleProgress(
                 principle=p,
                 answered=answered.get(p.pk, 0),
-                total=p.statement_count,
+                total=len(the_framework.statements_of(p)),
                 commented=p.pk in commented,
             )
-            for p in principles
+            for p in the_framework.principles
         ],
         dimensions_answered=dimensions["complete"],
-        dimensions_total=dimensions_total,
+        dimensions_total=len(the_framework.dimensions),
         dimension_sides_answered=dimensions["now"] + dimensions["desired"],
         balances_answered=balances,
     )

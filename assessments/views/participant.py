@@ -18,17 +18,27 @@ One person, one respondent: the browser gets a device cookie when it opens the j
 a device that already has a respondent in this assessment gets it back rather than a new
 one; respondents made from one network address are limited per assessment; and no more are
 made than the manager expects.
+
+A page reads little: the respondent with its assessment in one query, the page's answers in
+another; the framework is kept in memory once published (`principles.cache`). When the
+database fails on the way (a dropped connection, a restart), the participant gets a 503 that
+keeps what they typed: the page again with their values, or, when the respondent could not
+even be found, a form that sends the same fields again. A save is acknowledged only by the
+redirect that follows its commit.
 """
 
 import datetime
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -37,6 +47,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from principles.cache import Framework, framework
 from principles.models import Principle
 from tillit import clientip
 
@@ -48,6 +59,8 @@ COOKIE_SALT = "tillit.participant.respondent"
 DEVICE_COOKIE = "tillit_device"
 DEVICE_SALT = "tillit.participant.device"
 COOKIE_MAX_AGE = int(datetime.timedelta(days=120).total_seconds())
+# A dropped connection, a database restarting or refusing connections: worth trying again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def _creation_limit() -> ratelimit.Limit:
@@ -202,7 +215,7 @@ class Step:
     number: int
 
 
-def _steps(assessment: UnitAssessment, principles: list[Principle]) -> list[Step]:
+def _steps(assessment: UnitAssessment, principles: Sequence[Principle]) -> list[Step]:
     code = assessment.join_code
     steps = [
         Step(
@@ -222,12 +235,9 @@ def _steps(assessment: UnitAssessment, principles: list[Principle]) -> list[Step
     return steps
 
 
-def _principles(assessment: UnitAssessment) -> list[Principle]:
-    return list(
-        Principle.objects.filter(version_id=assessment.round.framework_version_id).order_by(
-            "order", "pk"
-        )
-    )
+def _framework(assessment: UnitAssessment) -> Framework:
+    """The assessment's framework: read once per process once published (`principles.cache`)."""
+    return framework(assessment.round.framework_version)
 
 
 def _target(steps: list[Step], current: str, nav: str | None) -> Step:
@@ -259,7 +269,7 @@ def _page_context(
 
 def _resume_url(assessment: UnitAssessment, respondent: Respondent) -> str:
     """The first page with something left to answer, or the summary."""
-    progress = answers.progress(respondent, assessment.round.framework_version_id)
+    progress = answers.progress(respondent, _framework(assessment))
     code = assessment.join_code
     for index, principle in enumerate(progress.principles, start=1):
         if not principle.complete:
@@ -315,36 +325,86 @@ def participant_page(url_name: str) -> Callable[[Callable], Callable]:
     return lambda view: _participant_page(view, url_name)
 
 
+def _find(
+    request: HttpRequest, code: str, url_name: str, kwargs: dict
+) -> Respondent | HttpResponse:
+    """The respondent, or the response to give instead (429, 404, 403, 409, redirect).
+
+    A device that has joined carries a cookie signed for this code: one query finds its
+    respondent together with the assessment. Anything else takes the longer way, which tells
+    a wrong code from a closed phase from an unknown device.
+    """
+    normalized = joincodes.normalize(code)
+    respondent = answers.respondent_for_code(
+        normalized, _token_from_cookie(request, normalized) if normalized else None
+    )
+    if respondent is not None and (code == normalized or request.method == "POST"):
+        assessment = respondent.assessment
+    else:
+        resolved = _resolve(request, code, url_name, kwargs)
+        if isinstance(resolved, HttpResponse):
+            return resolved
+        assessment = resolved
+        respondent = None
+    if assessment.state != AssessmentState.INDIVIDUAL:
+        return _phase_message(request, assessment, 409 if request.method == "POST" else 200)
+    if respondent is None:
+        return _message(
+            request,
+            title=_("We do not recognise this device"),
+            text=_(
+                "Your answers are tied to the device and browser you started on. Open the "
+                "link you were given on that device, or start here to answer anew."
+            ),
+            status=403,
+            assessment=assessment,
+            link=(_cookie_path(assessment.join_code), _("Start the self-assessment")),
+        )
+    return respondent
+
+
 def _participant_page(view: Callable, url_name: str) -> Callable:
     @wraps(view)
     @never_cache
     @require_http_methods(["GET", "POST"])
     def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
-        resolved = _resolve(request, code, url_name, kwargs)
-        if isinstance(resolved, HttpResponse):
-            return resolved
-        assessment = resolved
-        if assessment.state != AssessmentState.INDIVIDUAL:
-            return _phase_message(request, assessment, 409 if request.method == "POST" else 200)
-        respondent = answers.respondent_for_token(
-            assessment, _token_from_cookie(request, assessment.join_code)
-        )
-        if respondent is None:
-            return _message(
-                request,
-                title=_("We do not recognise this device"),
-                text=_(
-                    "Your answers are tied to the device and browser you started on. Open the "
-                    "link you were given on that device, or start here to answer anew."
-                ),
-                status=403,
-                assessment=assessment,
-                link=(_cookie_path(assessment.join_code), _("Start the self-assessment")),
-            )
-        respondent.assessment = assessment  # already loaded, with its round
-        return view(request, assessment, respondent, **kwargs)
+        try:
+            found = _find(request, code, url_name, kwargs)
+            if isinstance(found, HttpResponse):
+                return found
+            return view(request, found.assessment, found, **kwargs)
+        except DATABASE_UNAVAILABLE:
+            # The answer pages catch this around a save and show the form again; here the
+            # database failed before the page could be built (finding the respondent).
+            return _unavailable(request)
 
     return wrapper
+
+
+def _without_database(request: HttpRequest) -> None:
+    """Render a page without reading the user or their messages: the database just failed."""
+    request.user = AnonymousUser()
+    request._messages = CookieStorage(request)
+
+
+def _unavailable(request: HttpRequest) -> HttpResponse:
+    """503 when the database failed before the page was built. A POST's fields come back in
+    a form that sends them again, so nothing typed is lost."""
+    _without_database(request)
+    if request.method != "POST":
+        return _message(
+            request,
+            title=_("The page could not be shown just now"),
+            text=_("Something went wrong on our side. Wait a moment and reload the page."),
+            status=503,
+        )
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    return render(request, "assessments/participant/resend.html", {"fields": fields}, status=503)
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,9 +467,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(_resume_url(assessment, respondent))
     device_id = _device_id(request)
     if request.method == "GET":
-        principle_count = Principle.objects.filter(
-            version_id=assessment.round.framework_version_id
-        ).count()
+        principle_count = len(_framework(assessment).principles)
         response = render(
             request,
             "assessments/participant/welcome.html",
@@ -502,6 +560,12 @@ def _save_or_rerender(
                 return _phase_message(request, assessment, 409)
             except ValidationError as error:
                 form.apply_service_errors(error)
+            except (*DATABASE_UNAVAILABLE, answers.SaveInterrupted):
+                # Nothing of this save was committed: show the page again as it was sent, so
+                # that the same button press saves it once the database is back.
+                _without_database(request)
+                context.update(form=form, not_saved=True)
+                return render(request, template, context, status=503)
             else:
                 return _leave(request, form, steps, current)
         form.mark_invalid()
@@ -516,7 +580,8 @@ def _save_or_rerender(
 def participant_principle(
     request: HttpRequest, assessment: UnitAssessment, respondent: Respondent, number: int
 ) -> HttpResponse:
-    principles = _principles(assessment)
+    the_framework = _framework(assessment)
+    principles = the_framework.principles
     if not 1 <= number <= len(principles):
         return _message(
             request,
@@ -532,7 +597,7 @@ def participant_principle(
             link=(_cookie_path(assessment.join_code), _("Go to the first page")),
         )
     principle = principles[number - 1]
-    statements = list(principle.statements.order_by("order", "pk"))
+    statements = list(the_framework.statements_of(principle))
     steps = _steps(assessment, principles)
     current = f"principle-{number}"
     if request.method == "POST":
@@ -560,9 +625,9 @@ def participant_principle(
 def participant_dimensions(
     request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
 ) -> HttpResponse:
-    version = assessment.round.framework_version
-    dimensions = list(version.dimensions.order_by("order", "pk"))
-    steps = _steps(assessment, _principles(assessment))
+    the_framework = _framework(assessment)
+    dimensions = list(the_framework.dimensions)
+    steps = _steps(assessment, the_framework.principles)
     if request.method == "POST":
         form = DimensionsForm(request.POST, dimensions=dimensions)
     else:
@@ -590,8 +655,9 @@ def participant_dimensions(
 def participant_balance(
     request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
 ) -> HttpResponse:
-    steering = list(assessment.round.framework_version.steering_principles.order_by("order"))
-    steps = _steps(assessment, _principles(assessment))
+    the_framework = _framework(assessment)
+    steering = list(the_framework.steering)
+    steps = _steps(assessment, the_framework.principles)
     if request.method == "POST":
         form = BalanceForm(request.POST, steering=steering)
     else:
@@ -616,12 +682,11 @@ def participant_balance(
 def participant_summary(
     request: HttpRequest, assessment: UnitAssessment, respondent: Respondent
 ) -> HttpResponse:
-    principles = _principles(assessment)
-    steps = _steps(assessment, principles)
+    steps = _steps(assessment, _framework(assessment).principles)
     if request.method == "POST":  # the progress list on this page: nothing to save
         return HttpResponseRedirect(_target(steps, "summary", request.POST.get("nav")).url)
     answers.mark_finished(respondent)
-    progress = answers.progress(respondent, assessment.round.framework_version_id)
+    progress = answers.progress(respondent, _framework(assessment))
     rows = [(steps[index], item) for index, item in enumerate(progress.principles)]
     states = [item.state for item in progress.principles]
     states += [progress.dimensions_state, progress.balance_state]
