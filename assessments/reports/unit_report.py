@@ -552,7 +552,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
     released_desired = figures.balances.get(BalanceKind.DESIRED) if figures else None
     balance = BalanceSection(
         steering=tuple(
-            SteeringLabel(key, s.name, s.keywords)
+            SteeringLabel(key, s.name, s.keywords_in_text)
             for key in SteeringKey.values
             if (s := steering_by_key.get(key)) is not None
         ),

@@ -582,3 +582,12 @@ def figure_alts(reader):
 
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     return alts
+
+
+def test_it_writes_the_steering_keywords_as_running_text(org):
+    scenario = make_report_scenario(org, neighbours=1)
+    with translation.override("en"):
+        report = build_unit_report(scenario.assessment)
+    keywords = [label.keywords for label in report.balance.steering]
+    assert all(" and " in text for text in keywords), keywords
+    assert all(text == text.lower() for text in keywords), keywords
