@@ -11,6 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import Role, RoleKind
 from tests.factories import give_role, make_unit, make_user
@@ -35,7 +36,9 @@ def signed_in_user(client):
 
 
 def messages_on(response) -> str:
-    return " ".join(str(m) for m in response.wsgi_request._messages)
+    """The messages as an English reader sees them, whichever language the thread has left."""
+    with translation.override("en"):
+        return " ".join(str(m) for m in response.wsgi_request._messages)
 
 
 def test_it_sends_a_pkce_challenge_with_the_authorisation_redirect(client, use_oidc):
