@@ -32,7 +32,7 @@ def render_unit_report(assessment: UnitAssessment, *, language: str, base_url: s
     A thin wrapper, so that tests can stand in for the renderer and it is imported only
     when a batch runs.
     """
-    from assessments.reports.unit_report import render_unit_report_pdf
+    from reports.unit_report import render_unit_report_pdf
 
     return render_unit_report_pdf(
         assessment, language=language, audience="overseer", base_url=base_url

@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from assessments import comparison, scoping
+from assessments import scoping
+from reports import comparison
 
 from . import storage
 from .models import Batch, BatchStatus

@@ -24,11 +24,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .. import comparison as comparing
+from reports import charts
+from reports import comparison as comparing
+from reports.trends import TrendSeries, trend_lines
+
 from .. import scoping
 from ..models import UnitAssessment
-from ..reports import charts
-from ..reports.trends import TrendSeries, trend_lines
 from ..templatetags.numbers import decimal, score
 
 
@@ -370,7 +371,7 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
 
 @login_required
 def compare_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
-    from .. import exports
+    from reports import exports
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
@@ -379,7 +380,7 @@ def compare_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
 
 @login_required
 def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
-    from .. import exports
+    from reports import exports
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
@@ -392,8 +393,8 @@ def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
 
 @login_required
 def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
-    from .. import exports
-    from ..reports.pdf import render_pdf
+    from reports import exports
+    from reports.pdf import render_pdf
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)

@@ -24,9 +24,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import scoping
-from ..models import AssessmentState, UnitAssessment
-from ..reports.unit_report import (
+from reports.unit_report import (
     AUDIENCE_OVERSEER,
     AUDIENCE_UNIT,
     build_unit_report,
@@ -34,6 +32,9 @@ from ..reports.unit_report import (
     render_unit_report_pdf,
     report_filename,
 )
+
+from .. import scoping
+from ..models import AssessmentState, UnitAssessment
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 # Each language named in itself, for the links that switch the report's language.

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.reports import charts
-from assessments.reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
+from reports import charts
+from reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from assessments import comparison, disclosure, generate, scoring
+from assessments import disclosure, generate, scoring
 from assessments.models import Unit
-from assessments.reports.unit_report import build_unit_report
+from reports import comparison
+from reports.unit_report import build_unit_report
 from tests.factories import make_assessment, make_round, make_unit, make_version
 from tests.factories_compare import compared_org, complete
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from assessments import comparison, exports
+from reports import comparison, exports
 from tests.factories_compare import compared_org
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import translation
 
-from assessments.reports import findings
-from assessments.reports.findings import (
+from assessments.scoring import Balance
+from reports import findings
+from reports.findings import (
     DimensionPosition,
     PrincipleScore,
     StatementAnswers,
@@ -14,7 +15,6 @@ from assessments.reports.findings import (
     principle_extremes,
     summarise,
 )
-from assessments.scoring import Balance
 
 
 @pytest.fixture(autouse=True)

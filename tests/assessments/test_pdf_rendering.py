@@ -12,9 +12,9 @@ from django.utils import translation
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
-from assessments.reports import charts, pdf
-from assessments.reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
-from assessments.reports.pdf import RefusedURLError, SafeURLFetcher, render_pdf, safe_url_fetcher
+from reports import charts, pdf
+from reports.charts import Balance, DensityCell, ProfileRow, RadarAxis
+from reports.pdf import RefusedURLError, SafeURLFetcher, render_pdf, safe_url_fetcher
 
 FONT_DIR = ("vendor/source-sans", settings.BASE_DIR / "node_modules" / "source-sans" / "TTF")
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from assessments import workflow
 from assessments.models import AssessmentState
-from assessments.reports.unit_report import build_unit_report
+from reports.unit_report import build_unit_report
 from tests.factories_reports import ACTIONS, make_report_scenario
 
 pytestmark = pytest.mark.django_db

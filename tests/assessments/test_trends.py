@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments import comparison
-from assessments.reports.trends import TrendSeries, trend_lines
 from principles.models import FrameworkVersion, Principle, VersionStatus
+from reports import comparison
+from reports.trends import TrendSeries, trend_lines
 from tests.factories import make_round, make_version
 from tests.factories_compare import complete
 

@@ -20,8 +20,8 @@ from assessments.models import (
     PrincipleAgreement,
     StatementAnswer,
 )
-from assessments.reports import charts
-from assessments.reports.unit_report import (
+from reports import charts
+from reports.unit_report import (
     AUDIENCE_OVERSEER,
     build_unit_report,
     render_unit_report_html,

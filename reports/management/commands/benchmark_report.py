@@ -26,8 +26,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import UnitAssessment
-from assessments.reports.pdf import render_pdf
-from assessments.reports.unit_report import render_parts_for_benchmark, render_unit_report_pdf
+from reports.pdf import render_pdf
+from reports.unit_report import render_parts_for_benchmark, render_unit_report_pdf
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 

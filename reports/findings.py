@@ -32,7 +32,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import scoring
+from assessments import scoring
 
 MIN_GAP = 1.0  # one step of the 1–7 scale
 GAP_LIMIT = 3

@@ -138,7 +138,7 @@ def _run_probe(url: str, user_pk: int, round_pk: int, node_pk: int, runs: int, w
         "ALLOWED_HOSTS": "testserver",
     }
     args = [url, str(user_pk), str(round_pk), str(node_pk), str(runs), "1" if warm else "0"]
-    code = "from assessments.management.commands.benchmark_compare import probe; probe()"
+    code = "from reports.management.commands.benchmark_compare import probe; probe()"
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=settings.BASE_DIR,
@@ -217,8 +217,8 @@ def probe() -> None:
 
     from django.utils import translation
 
-    from assessments.comparison import build_comparison
     from assessments.models import Round, Unit
+    from reports.comparison import build_comparison
 
     round_ = Round.objects.get(pk=int(round_pk))
     node = Unit.objects.get(pk=int(node_pk))

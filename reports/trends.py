@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
-from ..templatetags.numbers import score
+from assessments.templatetags.numbers import score
+
 from .charts import GRID, INK, MUTED, NOW, _chars_for, _circle, _empty_message, _n, _svg, _text
 from .charts import wrap_words as _wrap
 

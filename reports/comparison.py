@@ -23,11 +23,8 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from principles.i18n import current_language
-from principles.models import Dimension, Principle, SteeringPrinciple
-
-from . import disclosure, scoping, scoring
-from .models import (
+from assessments import disclosure, scoping, scoring
+from assessments.models import (
     Action,
     ActionStatus,
     AssessmentState,
@@ -39,6 +36,8 @@ from .models import (
     Unit,
     UnitAssessment,
 )
+from principles.i18n import current_language
+from principles.models import Dimension, Principle, SteeringPrinciple
 
 # The page lists at most this many open actions; the counts always cover them all.
 ACTION_LIST_LIMIT = 100

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.models import AssessmentState, Round, Unit, UnitAssessment
-from assessments.reports.unit_report import render_unit_report_pdf, report_filename
+from reports.unit_report import render_unit_report_pdf, report_filename
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 

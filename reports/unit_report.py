@@ -41,18 +41,8 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from principles.models import (
-    Dimension,
-    Principle,
-    Statement,
-    SteeringKey,
-    SteeringPrinciple,
-    SupportingText,
-    TextKind,
-)
-
-from .. import disclosure, scoring
-from ..models import (
+from assessments import disclosure, scoring
+from assessments.models import (
     Action,
     AssessmentState,
     BalanceAgreement,
@@ -63,6 +53,16 @@ from ..models import (
     UnitAssessment,
     UnitKind,
 )
+from principles.models import (
+    Dimension,
+    Principle,
+    Statement,
+    SteeringKey,
+    SteeringPrinciple,
+    SupportingText,
+    TextKind,
+)
+
 from . import charts
 from . import findings as rules
 
