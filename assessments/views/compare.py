@@ -289,8 +289,11 @@ def warm_up() -> None:
     from django.urls import get_resolver
     from django.utils import translation
 
+    from tillit.sso.urls import load_provider_views
+
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018  (evaluating it imports every view module)
+    load_provider_views()  # the configured identity providers' views, imported lazily
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             resolver.reverse_dict  # noqa: B018  (built per language on first use)

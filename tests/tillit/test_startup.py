@@ -1,5 +1,6 @@
 """Commands and web workers start without loading what only some requests need."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -12,18 +13,38 @@ from assessments.management.commands import import_roles, import_units
 ROOT = Path(settings.BASE_DIR)
 
 
-def test_it_loads_every_url_without_weasyprint_or_openpyxl():
+HEAVY = ("weasyprint", "openpyxl", "saml2", "mozilla_django_oidc.views")
+
+
+def _modules_after(statements: str, **environ: str) -> list[str]:
+    """Which of the heavy modules a fresh interpreter has loaded after `statements`."""
     code = (
-        "import django, sys; django.setup(); from django.urls import get_resolver; "
-        "get_resolver().url_patterns; "
-        "print(sorted(m for m in ('weasyprint', 'openpyxl') if m in sys.modules))"
+        f"import django, sys; django.setup(); {statements}; "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tillit.settings", "DEBUG": "1"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tillit.settings", "DEBUG": "1", **environ}
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
+
+
+def test_it_loads_every_url_without_pdf_spreadsheet_or_identity_provider_libraries():
+    # pysaml2 alone took about a second to import, which every manage.py call paid.
+    loaded = _modules_after("from django.urls import get_resolver; get_resolver().url_patterns")
+
+    assert loaded == []
+
+
+def test_it_imports_the_saml_views_when_a_web_worker_starts_with_saml_configured():
+    loaded = _modules_after(
+        "from assessments.views.compare import warm_up; warm_up()",
+        SAML_IDP_METADATA_URL="https://idp.example/metadata",
+    )
+
+    assert "saml2" in loaded
+    assert "mozilla_django_oidc.views" not in loaded  # OpenID Connect is not configured
 
 
 def test_it_imports_without_running_the_system_checks_first():

@@ -1,19 +1,19 @@
-"""Sign-in pages: the login page with the identity providers, and the OIDC and SAML ends."""
+"""The login page with the identity providers, and what the OIDC and SAML ends share.
+
+The providers' own views are in `oidc_views` and `saml_views`, imported on their first
+request: pysaml2 alone takes about a second to import, which every `manage.py` call would
+otherwise pay when it loads the URLconf.
+"""
 
 import logging
 from functools import wraps
 
-import requests
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from djangosaml2 import views as saml_views
-from mozilla_django_oidc import views as oidc_views
 
 from tillit.accounts import LoginForm
 from tillit.sso import conf
@@ -66,13 +66,13 @@ class SignInView(LoginView):
         return context
 
 
-def _failed(request: HttpRequest, message: str = "") -> HttpResponse:
+def failed(request: HttpRequest, message: str = "") -> HttpResponse:
     """Back to the login page, saying why signing in failed."""
     messages.error(request, getattr(request, "sso_refusal", None) or message or SIGN_IN_FAILED)
     return HttpResponseRedirect(reverse("login"))
 
 
-def _only_when(enabled):
+def only_when(enabled):
     """A view that is not found unless its identity provider is configured."""
 
     def decorator(view):
@@ -85,55 +85,6 @@ def _only_when(enabled):
         return wrapper
 
     return decorator
-
-
-@method_decorator(_only_when(conf.oidc_enabled), name="dispatch")
-class OIDCStartView(oidc_views.OIDCAuthenticationRequestView):
-    """Redirects to the provider with state, nonce and a PKCE code challenge (GET)."""
-
-
-@method_decorator(_only_when(conf.oidc_enabled), name="dispatch")
-class OIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
-    """The provider sends the browser back here with a code, which is exchanged for tokens."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            return super().get(request)
-        except requests.HTTPError:
-            # The provider answered, and refused (a used or tampered code, a wrong verifier).
-            logger.warning("The OpenID Connect provider refused the sign-in.", exc_info=True)
-            return _failed(request)
-        except requests.RequestException:
-            logger.exception("The OpenID Connect provider could not be reached.")
-            return _failed(request, PROVIDER_UNREACHABLE)
-
-    def login_failure(self) -> HttpResponse:
-        return _failed(self.request)
-
-
-@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
-class SAMLLoginView(saml_views.LoginView):
-    """Redirects to the IdP with an AuthnRequest (HTTP-Redirect binding, so no form posts)."""
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if settings.SAML_IDP_ENTITY_ID:
-            # Always our IdP, whatever the link says (federation metadata lists many).
-            request.GET = request.GET.copy()
-            request.GET["idp"] = settings.SAML_IDP_ENTITY_ID
-        return super().get(request, *args, **kwargs)
-
-
-@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
-class SAMLAssertionConsumerView(saml_views.AssertionConsumerServiceView):
-    """The IdP posts its signed response here (cross-site, so no CSRF token: it is signed)."""
-
-    def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
-        return _failed(request)
-
-
-@method_decorator(_only_when(conf.saml_enabled), name="dispatch")
-class SAMLMetadataView(saml_views.MetadataView):
-    """Our SP metadata, for the IdP or the federation operator."""
 
 
 login = SignInView.as_view()
