@@ -69,6 +69,8 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     def actor_label(self, entry: LogEntry) -> str:
         if entry.actor is not None:
             return str(entry.actor)
+        if isinstance(entry.additional_data, dict) and entry.additional_data.get("actor"):
+            return str(entry.additional_data["actor"])  # a deleted person, by number
         # No one signed in: a command, an import script or a deleted person's entry.
         return str(_("(no one signed in, or a person since deleted)"))
 
