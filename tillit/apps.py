@@ -73,6 +73,16 @@ THIRD_PARTY_MESSAGES = [
     gettext_noop("Clean up expired attempts"),
     gettext_noop("Not set"),
     gettext_noop("Attempt Remaining"),
+    # django-auditlog: the model and the fields and choices its admin page filters by
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("action"),
+    gettext_noop("timestamp"),
+    gettext_noop("Resource Type"),
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
     # django-tasks (database backend): model, fields, states
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),
