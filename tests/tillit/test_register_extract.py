@@ -185,3 +185,15 @@ def test_it_keeps_an_administrator_from_deleting_themselves(org, admin_client):
     )
     assert response.status_code == 302
     assert type(org.administrator).objects.filter(pk=org.administrator.pk).exists()
+
+
+def test_it_offers_the_extract_and_the_deletion_on_the_persons_admin_page(org, admin_client):
+    page = admin_client.get(reverse("admin:auth_user_change", args=[org.manager_of_a.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert reverse("admin:auth_user_extract", args=[org.manager_of_a.pk]) in text
+    assert reverse("admin:auth_user_delete_person", args=[org.manager_of_a.pk]) in text
+    own = admin_client.get(reverse("admin:auth_user_change", args=[org.administrator.pk]))
+    assert reverse("admin:auth_user_delete_person", args=[org.administrator.pk]) not in (
+        own.content.decode()
+    )
