@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,6 +22,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
+
+from tillit import personal_data
 
 from . import importing, workflow
 from .admin_widgets import SafeAutocompleteMixin
@@ -246,9 +248,88 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class TillitUserAdmin(UserAdmin):
-    """Django's user admin with the person's roles on units."""
+    """Django's user admin with the person's roles on units, a register extract (JSON) and
+    deleting a person while the units' results stay (tillit.personal_data)."""
 
     inlines = [*UserAdmin.inlines, RoleOfUserInline]
+    change_form_template = "admin/auth/user/tillit_change_form.html"
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/registerutdrag/",
+                self.admin_site.admin_view(self.extract_view),
+                name="{}_{}_extract".format(*info),
+            ),
+            path(
+                "<path:object_id>/ta-bort-person/",
+                self.admin_site.admin_view(self.delete_person_view),
+                name="{}_{}_delete_person".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "may_handle_personal_data": personal_data.may_handle(request.user),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _person(self, request: HttpRequest, object_id: str):
+        if not personal_data.may_handle(request.user):
+            raise PermissionDenied
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404
+        return person
+
+    def extract_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Everything stored about the person, as a JSON file to hand over."""
+        person = self._person(request, object_id)
+        data = personal_data.extract(person)
+        response = JsonResponse(
+            data, json_dumps_params={"ensure_ascii": False, "indent": 2}, safe=True
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="registerutdrag-{person.pk}-{stamp}.json"'
+        )
+        self.log_change(request, person, _("Register extract exported."))
+        return response
+
+    def delete_person_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A confirmation page; the confirmed POST deletes the person and keeps the results."""
+        person = self._person(request, object_id)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[person.pk])
+        if person.pk == request.user.pk:
+            messages.error(request, _("You cannot delete yourself."))
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            name = str(person)
+            personal_data.delete_person(person, by=request.user)
+            messages.success(
+                request,
+                _(
+                    "%(name)s is deleted, with their roles and login records. What they did "
+                    "for the units is kept without their name."
+                )
+                % {"name": name},
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Delete a person and keep the results"),
+            "object": person,
+            "roles": person.roles.select_related("unit").order_by("unit__path"),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/auth/user/delete_person.html", context)
 
 
 # ---------------------------------------------------------------------------------------

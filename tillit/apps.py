@@ -1,3 +1,4 @@
+from auditlog import apps as auditlog_apps
 from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,9 @@ class TillitConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)
+        from . import audit, checks  # noqa: F401  (checks registers the checks)
+
+        audit.register_models()
 
 
 # Third-party apps as the admin shows them: with a Swedish name instead of "AXES" and
@@ -24,6 +27,11 @@ class TillitConfig(AppConfig):
 class AxesConfig(axes_apps.AppConfig):
     default = False
     verbose_name = _("Login protection")
+
+
+class AuditlogConfig(auditlog_apps.AuditlogConfig):
+    default = False
+    verbose_name = _("Audit log")
 
 
 class TasksDatabaseConfig(tasks_apps.TasksAppConfig):
@@ -65,6 +73,16 @@ THIRD_PARTY_MESSAGES = [
     gettext_noop("Clean up expired attempts"),
     gettext_noop("Not set"),
     gettext_noop("Attempt Remaining"),
+    # django-auditlog: the model and the fields and choices its admin page filters by
+    gettext_noop("log entry"),
+    gettext_noop("log entries"),
+    gettext_noop("action"),
+    gettext_noop("timestamp"),
+    gettext_noop("Resource Type"),
+    gettext_noop("create"),
+    gettext_noop("update"),
+    gettext_noop("delete"),
+    gettext_noop("access"),
     # django-tasks (database backend): model, fields, states
     gettext_noop("Task Result"),
     gettext_noop("Task Results"),

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "treebeard",
     "tillit.apps.AxesConfig",  # django-axes, with a Swedish name in admin
+    # django-auditlog, named in Swedish; before "tillit", whose admin replaces its log page.
+    "tillit.apps.AuditlogConfig",
     "tillit",
     "principles",
     "assessments",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: the audit log's entries name the signed-in person who made them.
+    "auditlog.middleware.AuditlogMiddleware",
     # After sessions, language and user, so its 400 page speaks the visitor's language.
     "tillit.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -360,6 +364,22 @@ LOGGING = {
         },
     },
 }
+
+# Audit log (django-auditlog; tillit.audit says which models and fields are logged). It keeps
+# who changed what, never a network address (nor anything a participant wrote); entries older
+# than AUDIT_RETENTION_DAYS are deleted by `manage.py purge_audit_log`.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
+if AUDIT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 1.")
+
+# Who is responsible for the personal data (personuppgiftsansvarig), as participants are told on
+# the join page (GDPR art. 13). Empty values are left out of the text, not shown empty.
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "").strip()
+# How to reach the organisation about personal data: an e-mail address or a postal address.
+ORGANISATION_CONTACT = os.environ.get("ORGANISATION_CONTACT", "").strip()
+# The data protection officer's (dataskyddsombud) contact.
+DATA_PROTECTION_OFFICER = os.environ.get("DATA_PROTECTION_OFFICER", "").strip()
 
 # Background tasks and generated files (department comparison, batch reports).
 # django-tasks backports Django 6's django.tasks; 0.11 ships its database backend and worker.

@@ -51,7 +51,7 @@ from principles.cache import Framework, framework
 from principles.models import Principle
 from tillit import clientip
 
-from .. import answers, disclosure, joincodes, ratelimit
+from .. import answers, disclosure, joincodes, privacy, ratelimit
 from ..forms_participant import BalanceForm, DimensionsForm, JoinForm, PrinciplePageForm
 from ..models import AssessmentState, Respondent, UnitAssessment
 
@@ -444,7 +444,12 @@ def join(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
-    return render(request, "assessments/participant/join.html", {"form": form}, status=status)
+    return render(
+        request,
+        "assessments/participant/join.html",
+        {"form": form, "notice": privacy.participant_notice()},
+        status=status,
+    )
 
 
 @never_cache
@@ -476,6 +481,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
                 "principle_count": principle_count,
                 "display_code": joincodes.display(assessment.join_code),
                 "min_respondents": disclosure.threshold(),
+                "notice": privacy.participant_notice(),
             },
         )
         if device_id is None:
