@@ -54,7 +54,8 @@ def server(tmp_path_factory):
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    # The port opens before the worker has loaded Django: on a busy machine that takes a while.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     response.read()
