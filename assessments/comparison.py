@@ -28,6 +28,7 @@ from principles.models import Dimension, Principle, SteeringPrinciple
 
 from . import disclosure, scoping, scoring
 from .models import (
+    CLOSED_ACTION_STATUSES,
     Action,
     ActionStatus,
     AssessmentState,
@@ -334,7 +335,7 @@ def build_comparison(
 
     open_actions = list(
         Action.objects.filter(assessment__in=compared)
-        .exclude(status=ActionStatus.DONE)
+        .exclude(status__in=CLOSED_ACTION_STATUSES)
         .values_list(
             "assessment_id",
             "title",
