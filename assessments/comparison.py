@@ -26,7 +26,7 @@ from django.utils import timezone
 from principles.i18n import current_language
 from principles.models import Dimension, Principle, SteeringPrinciple
 
-from . import disclosure, scoping, scoring
+from . import disclosure, followup, scoping, scoring
 from .models import (
     CLOSED_ACTION_STATUSES,
     Action,
@@ -543,6 +543,9 @@ class Trend:
     rows: list[TrendRow]
     is_unit: bool  # one unit's own agreed scores, not a median over units
     min_units: int = TREND_MIN_UNITS
+    # Per principle (in the rows' order), how the group(s) rated the actions linked to it in
+    # the completed rounds shown: group statements, so no threshold applies.
+    ratings: list[tuple[TrendRow, "followup.PrincipleRatings"]] = field(default_factory=list)
 
 
 def build_trend(user, node: Unit) -> Trend:
@@ -554,7 +557,7 @@ def build_trend(user, node: Unit) -> Trend:
     both of two neighbouring rounds, and only when there are at least ``TREND_MIN_UNITS`` of
     them (one unit's own trend always shows its changes). Principles are matched across
     framework versions by ``key``, so a principle renamed in a new version still lines up.
-    Five queries, whatever the number of rounds and units.
+    Six queries, whatever the number of rounds and units.
     """
     if not scoping.overseen_units(user).filter(pk=node.pk).exists():
         raise Http404
@@ -613,6 +616,7 @@ def build_trend(user, node: Unit) -> Trend:
             for step in steps
         ]
         rows.append(TrendRow(key=key, name=names[key][2], values=values, changes=changes))
+    rated = followup.ratings_by_principle(completed)
     return Trend(
         node=node,
         trail=trail,
@@ -620,6 +624,7 @@ def build_trend(user, node: Unit) -> Trend:
         steps=steps,
         rows=rows,
         is_unit=is_unit,
+        ratings=[(row, rated[row.key]) for row in rows if row.key in rated],
     )
 
 

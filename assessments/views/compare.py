@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from .. import comparison as comparing
 from .. import scoping
-from ..models import UnitAssessment
+from ..models import ActionOutcome, UnitAssessment
 from ..reports import charts
 from ..reports.trends import TrendSeries, trend_lines
 from ..templatetags.numbers import decimal, score
@@ -436,7 +436,13 @@ def compare_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/compare/trend.html",
-        {"trend": trend, "node": node, "chart": chart, "table": _trend_columns(trend)},
+        {
+            "trend": trend,
+            "node": node,
+            "chart": chart,
+            "table": _trend_columns(trend),
+            "outcome_choices": ActionOutcome.choices,
+        },
     )
 
 
