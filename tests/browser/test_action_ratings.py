@@ -60,7 +60,7 @@ def _page(browser, live_server, viewport):
     page.goto(f"{live_server.url}/konto/login/")
     page.fill("input[name=username]", "manager-a")
     page.fill("input[name=password]", "pw-test-1234")
-    page.locator("form button[type=submit]").first.click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     return context, page
 
