@@ -27,7 +27,16 @@ from tillit import personal_data
 
 from . import importing, workflow
 from .admin_widgets import SafeAutocompleteMixin
-from .models import Action, Role, Round, StateChange, Unit, UnitAssessment
+from .models import (
+    Action,
+    ActionReminder,
+    LanguagePreference,
+    Role,
+    Round,
+    StateChange,
+    Unit,
+    UnitAssessment,
+)
 
 # Uploads larger than this are refused before parsing (50,000 units are about 2 MB).
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -623,3 +632,28 @@ class ActionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("unit assessment"), ordering="assessment")
     def assessment_label(self, action: Action) -> str:
         return str(action.assessment)
+
+
+@admin.register(ActionReminder)
+class ActionReminderAdmin(admin.ModelAdmin):
+    """Reminders sent: read-only, to answer "did the manager get one?"."""
+
+    list_display = ("action", "kind", "due_on", "recipient", "sent_at")
+    list_filter = ("kind",)
+    date_hierarchy = "sent_at"
+    list_select_related = ("action", "recipient")
+    search_fields = ("action__title", "recipient__username", "recipient__email")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(LanguagePreference)
+class LanguagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "language")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    autocomplete_fields = ("user",)

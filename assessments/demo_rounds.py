@@ -5,7 +5,9 @@ the earlier round (about seven months ago, e.g. "Tillitsskattning VT 2026") is c
 every unit, with answers, what the group agreed, and two to four actions each – some done,
 most of the rest due in the coming months, a few overdue. The current round (opened five
 weeks ago, e.g. "Tillitsskattning HT 2026") is in progress: its units are at different
-steps, from preparing to completed, and the completed ones have actions planned ahead.
+steps, from preparing to completed, and the completed ones have actions planned ahead. The
+groups of the current round that have reached the dialogue have rated what came of the
+earlier round's actions (``_rate_earlier_actions``).
 
 Answers are drawn with a seeded random generator around a profile per unit (one strong on
 Tillit but weak on Stöd, one pressed on all fronts, …), so the demo looks the same on every
@@ -32,9 +34,11 @@ from django.utils import timezone
 
 from principles.models import FrameworkVersion
 
-from . import answers, disclosure, joincodes
+from . import answers, disclosure, followup, joincodes
 from .models import (
     Action,
+    ActionOutcome,
+    ActionRating,
     ActionStatus,
     AssessmentState,
     BalanceAgreement,
@@ -310,6 +314,82 @@ def create_demo_rounds(
     for plan in demo_plans(today):
         _create_round(plan, root, leaves, framework, managers, today)
         stdout.write(f"Demo round “{plan.name}” created with {len(leaves)} units.\n")
+    earlier, current = demo_plans(today)
+    rated = _rate_earlier_actions(root, earlier, current, managers)
+    stdout.write(f"{rated} of the earlier round's actions rated in the current round.\n")
+
+
+def _outcome(action: Action, before: int | None, after: int | None, rng: random.Random) -> str:
+    """What a group would say came of an action, given how its principle's score moved."""
+    if action.status == ActionStatus.IN_PROGRESS:
+        return ActionOutcome.ONGOING
+    if action.status == ActionStatus.PLANNED:
+        # Most planned actions are still to come; now and then one was let go.
+        return ActionOutcome.NOT_DONE if rng.random() < 0.3 else ActionOutcome.ONGOING
+    if before is None or after is None or after == before:
+        return ActionOutcome.NO_DIFFERENCE if rng.random() < 0.6 else ActionOutcome.HELPED
+    return ActionOutcome.HELPED if after > before else ActionOutcome.WORSE
+
+
+@transaction.atomic
+def _rate_earlier_actions(
+    root: Unit, earlier: RoundPlan, current: RoundPlan, managers: dict
+) -> int:
+    """The current round's groups that have reached the dialogue rate the earlier round's
+    actions: a done action whose principle's agreed score rose "helped", one whose score
+    stayed mostly "no difference", one whose score fell "made things worse"; actions under
+    way "still under way". A group still in the dialogue has rated the first two so far."""
+    assessments = {
+        (a.round.name, a.unit_id): a
+        for a in UnitAssessment.objects.filter(round__root=root).select_related("round")
+    }
+    scores = {
+        (aid, key): score
+        for aid, key, score in PrincipleAgreement.objects.filter(
+            assessment__round__root=root
+        ).values_list("assessment_id", "principle__key", "score")
+    }
+    actions = Action.objects.filter(
+        assessment__round__name=earlier.name, assessment__round__root=root
+    )
+    by_unit: dict[int, list[Action]] = {}
+    for action in actions.select_related("principle", "assessment").order_by("due_on", "pk"):
+        by_unit.setdefault(action.assessment.unit_id, []).append(action)
+    ratings, changed = [], []
+    for unit_id, unit_actions in by_unit.items():
+        later = assessments.get((current.name, unit_id))
+        if later is None or later.state not in (
+            AssessmentState.DIALOGUE,
+            AssessmentState.COMPLETED,
+        ):
+            continue
+        rng = random.Random(f"{SEED}:rating:{unit_id}")
+        if later.state == AssessmentState.DIALOGUE:
+            unit_actions = unit_actions[:2]
+        for action in unit_actions:
+            key = action.principle.key if action.principle_id else None
+            outcome = _outcome(
+                action,
+                scores.get((action.assessment_id, key)),
+                scores.get((later.pk, key)),
+                rng,
+            )
+            ratings.append(
+                ActionRating(
+                    action=action,
+                    assessment=later,
+                    outcome=outcome,
+                    lock_version=1,
+                    updated_by_id=managers.get(unit_id),
+                )
+            )
+            status = followup.STATUS_AFTER[outcome]
+            if action.status != status:
+                action.status = status
+                changed.append(action)
+    ActionRating.objects.bulk_create(ratings)
+    Action.objects.bulk_update(changed, ["status"])
+    return len(ratings)
 
 
 class _Framework:

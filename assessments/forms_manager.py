@@ -11,7 +11,7 @@ from principles.models import Principle
 from tillit.fields import BoundedModelChoiceField, SingleValueFormMixin, StrictIntegerField
 
 from . import agreements
-from .models import Action, ActionStatus, UnitAssessment
+from .models import Action, ActionOutcome, ActionStatus, UnitAssessment
 
 
 def _scale(low: int, high: int, empty: str) -> list[tuple[str, str]]:
@@ -186,6 +186,20 @@ class ActionStatusForm(LockVersionMixin, forms.Form):
         label=_("Status"),
         choices=ActionStatus.choices,
         error_messages={"invalid_choice": _("Choose a status from the list.")},
+    )
+
+
+class ActionRatingForm(LockVersionMixin, forms.Form):
+    """What the group says came of one of last round's actions."""
+
+    outcome = forms.ChoiceField(
+        label=_("What came of it?"),
+        choices=ActionOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose one of the answers."),
+            "invalid_choice": _("Choose one of the answers."),
+        },
     )
 
 

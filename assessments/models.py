@@ -577,6 +577,12 @@ class ActionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
+    # Dropped without being carried out: closed like a done action (no reminders, not open).
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# An action in one of these states is over: no reminders, and it no longer counts as open.
+CLOSED_ACTION_STATUSES = (ActionStatus.DONE, ActionStatus.CANCELLED)
 
 
 class Action(models.Model):
@@ -614,3 +620,119 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActionOutcome(models.TextChoices):
+    """What the group says, in the next round, came of an action.
+
+    The first three rate the effect of an action that was carried out; the last two say it
+    was not (yet). Recording one also sets the action's status (see ``followup``), so that
+    the group's word and the reminders agree.
+    """
+
+    HELPED = "helped", _("It helped")
+    NO_DIFFERENCE = "no_difference", _("It made no difference")
+    WORSE = "worse", _("It made things worse")
+    ONGOING = "ongoing", _("Still under way")
+    NOT_DONE = "not_done", _("Not done")
+
+
+# Outcomes that say the action was carried out (and rate its effect).
+EFFECT_OUTCOMES = (ActionOutcome.HELPED, ActionOutcome.NO_DIFFERENCE, ActionOutcome.WORSE)
+
+
+class ActionRating(Agreement):
+    """The group's statement, in a later assessment of the unit, on an earlier action.
+
+    Written in the later assessment's dialogue (optimistic lock as for agreements) and locked
+    when that assessment completes.
+    """
+
+    action = models.ForeignKey(
+        Action, verbose_name=_("action"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    # The assessment in whose dialogue the group rated the action (a later round's).
+    assessment = models.ForeignKey(
+        UnitAssessment,
+        verbose_name=_("rated in"),
+        on_delete=models.CASCADE,
+        related_name="action_ratings",
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ActionOutcome.choices)
+
+    class Meta:
+        verbose_name = _("action rating")
+        verbose_name_plural = _("action ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["action", "assessment"], name="actionrating_once"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=ActionOutcome.values), name="actionrating_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {self.outcome}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Before the due date")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class ActionReminder(models.Model):
+    """An e-mail reminder sent about an action: each goes once to each person.
+
+    ``due_on`` is the date the reminder was about, so an action given a new date is reminded
+    of again; the same date never twice.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=12, choices=ReminderKind.choices)
+    due_on = models.DateField(_("due date"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("action reminder")
+        verbose_name_plural = _("action reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "kind", "due_on", "recipient"], name="actionreminder_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="actionreminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.kind} {self.due_on}"
+
+
+class LanguagePreference(models.Model):
+    """The language a person chose in the app: what their e-mail is written in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="language_preference",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+        verbose_name_plural = _("language preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="languagepreference_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -23,8 +23,9 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from assessments import disclosure, scoping, scoring
+from assessments import disclosure, followup, scoping, scoring
 from assessments.models import (
+    CLOSED_ACTION_STATUSES,
     Action,
     ActionStatus,
     AssessmentState,
@@ -333,7 +334,7 @@ def build_comparison(
 
     open_actions = list(
         Action.objects.filter(assessment__in=compared)
-        .exclude(status=ActionStatus.DONE)
+        .exclude(status__in=CLOSED_ACTION_STATUSES)
         .values_list(
             "assessment_id",
             "title",
@@ -541,6 +542,9 @@ class Trend:
     rows: list[TrendRow]
     is_unit: bool  # one unit's own agreed scores, not a median over units
     min_units: int = TREND_MIN_UNITS
+    # Per principle (in the rows' order), how the group(s) rated the actions linked to it in
+    # the completed rounds shown: group statements, so no threshold applies.
+    ratings: list[tuple[TrendRow, "followup.PrincipleRatings"]] = field(default_factory=list)
 
 
 def build_trend(user, node: Unit) -> Trend:
@@ -552,7 +556,7 @@ def build_trend(user, node: Unit) -> Trend:
     both of two neighbouring rounds, and only when there are at least ``TREND_MIN_UNITS`` of
     them (one unit's own trend always shows its changes). Principles are matched across
     framework versions by ``key``, so a principle renamed in a new version still lines up.
-    Five queries, whatever the number of rounds and units.
+    Six queries, whatever the number of rounds and units.
     """
     if not scoping.overseen_units(user).filter(pk=node.pk).exists():
         raise Http404
@@ -611,6 +615,7 @@ def build_trend(user, node: Unit) -> Trend:
             for step in steps
         ]
         rows.append(TrendRow(key=key, name=names[key][2], values=values, changes=changes))
+    rated = followup.ratings_by_principle(completed)
     return Trend(
         node=node,
         trail=trail,
@@ -618,6 +623,7 @@ def build_trend(user, node: Unit) -> Trend:
         steps=steps,
         rows=rows,
         is_unit=is_unit,
+        ratings=[(row, rated[row.key]) for row in rows if row.key in rated],
     )
 
 

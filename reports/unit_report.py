@@ -41,7 +41,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments import disclosure, scoring
+from assessments import disclosure, followup, scoring
 from assessments.models import (
     Action,
     AssessmentState,
@@ -98,6 +98,16 @@ class ActionRow:
     status_label: str
     principle_key: str | None
     principle_name: str
+
+
+@dataclass(frozen=True)
+class FollowedUpRow:
+    """One of the previous round's actions and what the group said came of it."""
+
+    title: str
+    principle_name: str
+    outcome: str  # empty when not rated
+    outcome_label: str
 
 
 @dataclass(frozen=True)
@@ -307,6 +317,8 @@ class UnitReport:
     department: DepartmentComparison | None
     definition: SupportingQuote | None
     statement_count: int
+    # The previous round's actions as rated in this round's dialogue (``followup``).
+    followed_up: tuple[FollowedUpRow, ...] = ()
 
     @property
     def title(self) -> str:
@@ -472,6 +484,16 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         previous_balances = {
             a.kind: _balance(a) for a in BalanceAgreement.objects.filter(assessment=previous)
         }
+
+    followed_up = tuple(
+        FollowedUpRow(
+            title=item.action.title,
+            principle_name=item.action.principle.name if item.action.principle_id else "",
+            outcome=item.outcome,
+            outcome_label=item.outcome_label,
+        )
+        for item in (followup.actions_to_rate(assessment, previous) if previous else ())
+    )
 
     # --- the department ------------------------------------------------------------------
     department, department_scores, other_units = _department_scores(assessment)
@@ -659,6 +681,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
             else None
         ),
         statement_count=sum(len(s.statements) for s in sections),
+        followed_up=followed_up,
     )
 
 

@@ -213,6 +213,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tillit@localhost")
+# Reminders of actions (assessments/followup.py): this many days before an action falls due,
+# and once when it is overdue. SITE_URL is the address the e-mails link to (no request there
+# to take it from), e.g. https://tillit.kommun.se.
+ACTION_REMINDER_DAYS_BEFORE = int(os.environ.get("ACTION_REMINDER_DAYS_BEFORE", "7"))
+if ACTION_REMINDER_DAYS_BEFORE < 0:
+    raise ImproperlyConfigured("ACTION_REMINDER_DAYS_BEFORE must be 0 or more.")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 # Where accessibility reports from the accessibility statement go.
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
     "ACCESSIBILITY_CONTACT_EMAIL", "tillganglighet@example.se"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from assessments.views import language
 from tillit import accounts, health
 from tillit.sso import views as sso
 
@@ -15,6 +16,8 @@ handler400 = "tillit.errors.bad_request"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before Django's own, under its name: also stores a signed-in person's choice (e-mails).
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Before Django's own: the login page with the identity providers, whose form refuses
     # impossible user names (and, with LOCAL_LOGIN=breakglass, all but the break-glass

@@ -29,7 +29,7 @@ from reports import comparison as comparing
 from reports.trends import TrendSeries, trend_lines
 
 from .. import scoping
-from ..models import UnitAssessment
+from ..models import ActionOutcome, UnitAssessment
 from ..templatetags.numbers import decimal, score
 
 
@@ -440,7 +440,13 @@ def compare_trend(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/compare/trend.html",
-        {"trend": trend, "node": node, "chart": chart, "table": _trend_columns(trend)},
+        {
+            "trend": trend,
+            "node": node,
+            "chart": chart,
+            "table": _trend_columns(trend),
+            "outcome_choices": ActionOutcome.choices,
+        },
     )
 
 

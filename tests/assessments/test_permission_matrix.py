@@ -93,6 +93,8 @@ def test_it_answers_each_persona_as_expected(case, persona_name, org, persona):
             f"{case.id} as {persona_name}: {response.status_code}, expected {expected}"
         )
     text = _text_of(response)
+    if expected == 200 and case.shows:
+        assert case.shows in text, f"{case.id} as {persona_name} does not show {case.shows}"
     for marker, allowed in MARKERS.items():
         if persona_name not in allowed:
             assert marker not in text, f"{case.id} shows {marker} to {persona_name}"

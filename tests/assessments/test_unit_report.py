@@ -45,8 +45,9 @@ pytestmark = pytest.mark.django_db
 # Queries for one report whatever the number of respondents: the assessment (with its
 # released figures), principles and their statements, dimensions, steering principles, the
 # definition, three agreement tables, actions, the previous assessment and its three
-# agreement tables, the department and its units' scores. No answer table is read.
-REPORT_QUERIES = 16
+# agreement tables and its actions (as rated in this round), the department and its units'
+# scores. No answer table is read.
+REPORT_QUERIES = 17
 ANSWER_TABLES = (
     "assessments_statementanswer",
     "assessments_dimensionanswer",

@@ -12,6 +12,7 @@ from .agreements import agree_balance, agree_dimension, agree_principle
 from .common import join_url, person
 from .completion import complete
 from .dialogue import dialogue, dialogue_status, save_field
+from .followup import action_rate
 from .presenter import presenter, presenter_item_status
 from .running import assessment_page, show_code, take_step
 
@@ -61,6 +62,11 @@ urlpatterns = [
         "skattning/<int:pk>/atgarder/<int:action_pk>/status/",
         action_status,
         name="manager_action_status",
+    ),
+    path(
+        "skattning/<int:pk>/uppfoljning/<int:action_pk>/",
+        action_rate,
+        name="manager_action_rate",
     ),
     path("skattning/<int:pk>/avsluta/", complete, name="manager_complete"),
 ]

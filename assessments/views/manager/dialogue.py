@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from principles.models import Dimension, Principle
 from tillit.fields import REPEATED, sent_more_than_once, whole_number
 
-from ... import agreements, disclosure, group_results, workflow
+from ... import agreements, disclosure, followup, group_results, workflow
 from ...forms_manager import ActionForm
-from ...models import ActionStatus, BalanceKind, UnitAssessment
+from ...models import ActionOutcome, ActionStatus, BalanceKind, UnitAssessment
 from .common import dialogue_url, framework_of, managed, person, steering_names
 
 # --- one field of an agreement, as the page shows it ------------------------------------------
@@ -179,6 +179,7 @@ class PrincipleSection:
     principle: Principle
     result: group_results.PrincipleResult | None
     item: Item
+    followed_up: list[followup.RatedAction] = field(default_factory=list)  # last round's
 
 
 @dataclass
@@ -249,6 +250,8 @@ def dialogue_page(
     dimension_results = {r.dimension.pk: r for r in results.dimensions} if results else {}
     balance_results = {r.kind: r for r in results.balances} if results else {}
     editable = workflow.accepts_agreements(assessment)
+    to_rate = followup.actions_to_rate(assessment)
+    rated_by_key = followup.by_principle(to_rate)
     context = {
         "assessment": assessment,
         "participation": counted,
@@ -258,7 +261,7 @@ def dialogue_page(
         "editable": editable,
         "poll": assessment.is_individual or assessment.is_dialogue,
         "principle_sections": [
-            PrincipleSection(p, principle_results.get(p.pk), item)
+            PrincipleSection(p, principle_results.get(p.pk), item, rated_by_key.get(p.key, []))
             for p, item in zip(principles, principle_items, strict=True)
         ],
         "dimension_sections": [
@@ -277,6 +280,8 @@ def dialogue_page(
         "actions": list(assessment.actions.select_related("principle")),
         "action_form": action_form or (ActionForm(assessment=assessment) if editable else None),
         "status_choices": ActionStatus.choices,
+        "to_rate": to_rate,
+        "outcome_choices": ActionOutcome.choices,
     }
     if action_form is not None:
         status = 400

@@ -17,6 +17,7 @@ from tillit.fields import sent_more_than_once, whole_number
 
 from ... import disclosure, joincodes, scoping, workflow
 from ...models import (
+    CLOSED_ACTION_STATUSES,
     Action,
     ActionStatus,
     AssessmentState,
@@ -43,7 +44,7 @@ STEP_ORDER = [
 
 
 def _earlier_open_actions(request: HttpRequest, assessment: UnitAssessment):
-    """Actions of this unit's earlier rounds that are not done yet: where a new round starts."""
+    """Actions of this unit's earlier rounds still open: where a new round starts."""
     return (
         Action.objects.filter(
             assessment__in=scoping.managed_assessments(request.user),
@@ -51,7 +52,7 @@ def _earlier_open_actions(request: HttpRequest, assessment: UnitAssessment):
             assessment__round__opens_on__lte=assessment.round.opens_on,
         )
         .exclude(assessment=assessment)
-        .exclude(status=ActionStatus.DONE)
+        .exclude(status__in=CLOSED_ACTION_STATUSES)
         .select_related("assessment__round", "principle")
         .order_by("due_on", "pk")
     )

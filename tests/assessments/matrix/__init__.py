@@ -33,6 +33,8 @@ class Case:
     method: str = "get"
     data: Callable[[Any, Any], dict] | None = None
     extra: dict = field(default_factory=dict)
+    # Text every persona answered 200 must find in the response: the view shows its content.
+    shows: str = ""
 
     def __post_init__(self) -> None:
         missing = set(PERSONAS) - set(self.expect)
