@@ -218,7 +218,9 @@ def _state_changes_due(now: datetime.datetime, periods: Periods) -> QuerySet[Sta
 
 
 def _ordered(assessments: QuerySet[UnitAssessment]) -> QuerySet[UnitAssessment]:
-    return assessments.select_related("unit", "round").order_by("completed_at", "pk")
+    return assessments.select_related("unit", "round").order_by(
+        "completed_at", "round_id", "unit__path"
+    )
 
 
 def plan(now: datetime.datetime | None = None, periods: Periods | None = None) -> Plan:

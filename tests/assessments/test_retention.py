@@ -197,6 +197,10 @@ def _everything_shown(client, org, made) -> dict:
     seen["dialogue page with comments"] = _normalised(
         _get(client, reverse("manager_dialogue", args=[a1.pk]))
     )
+    seen["what quality developers see"] = _normalised(
+        _get(client, reverse("manager_complete", args=[a1.pk]))
+    )
+    seen["presenter"] = _normalised(_get(client, reverse("manager_presenter", args=[a1.pk])))
     client.force_login(org.quality_developer)
     seen["report (quality developer, en)"] = _normalised(
         _get(client, reverse("unit_report", args=[a1.pk]) + "?lang=en")
@@ -410,12 +414,12 @@ def test_it_changes_nothing_on_a_dry_run_and_says_what_would_go(org, round_):
     assert planned.state_changes == 1
     text = out.getvalue()
     assert "A1 Enhet A1" in text
-    assert "5 respondents, 40 answers, 1 comments would be deleted" in text
+    assert "would be deleted: respondents 5, answers 40, comments 1" in text
     assert (
-        "Login logs: 1 access attempts, 1 access logs, 1 access failure logs would be deleted."
-        in (text)
+        "Login logs would be deleted: access attempts 1, access logs 1, access failure logs 1."
+        in text
     )
-    assert "State changes: 1 would be deleted." in text
+    assert "State changes would be deleted: 1." in text
 
 
 def test_it_deletes_on_the_command_and_prints_the_same(org, round_):
@@ -427,8 +431,9 @@ def test_it_deletes_on_the_command_and_prints_the_same(org, round_):
     assert _individual(a1)["respondents"] == 0
     again = io.StringIO()
     call_command("purge_expired", stdout=again)
-    assert "Individual answers: 0 assessments, 0 respondents, 0 answers, 0 comments deleted." in (
-        again.getvalue()
+    assert (
+        "Individual answers deleted: assessments 0, respondents 0, answers 0, comments 0."
+        in again.getvalue()
     )
 
 

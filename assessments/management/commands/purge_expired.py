@@ -35,14 +35,14 @@ class Command(BaseCommand):
         for row in done.assessments:
             completed = timezone.localtime(row.completed_at).date().isoformat()
             self.stdout.write(
-                f"{row.round_name} · {row.unit_code} {row.unit_name} (completed {completed}): "
-                f"{row.respondents} respondents, {row.answers} answers, "
-                f"{row.comments} comments {verb}"
+                f"{row.round_name} · {row.unit_code} {row.unit_name} (completed {completed}) "
+                f"{verb}: respondents {row.respondents}, answers {row.answers}, "
+                f"comments {row.comments}"
             )
         self.stdout.write(
-            f"Individual answers: {len(done.assessments)} assessments, {done.respondents} "
-            f"respondents, {done.answers} answers, {done.comments} comments {verb}."
+            f"Individual answers {verb}: assessments {len(done.assessments)}, respondents "
+            f"{done.respondents}, answers {done.answers}, comments {done.comments}."
         )
-        logs = ", ".join(f"{n} {name}" for name, n in done.login_logs.items())
-        self.stdout.write(f"Login logs: {logs} {verb}.")
-        self.stdout.write(f"State changes: {done.state_changes} {verb}.")
+        logs = ", ".join(f"{name} {n}" for name, n in done.login_logs.items())
+        self.stdout.write(f"Login logs {verb}: {logs}.")
+        self.stdout.write(f"State changes {verb}: {done.state_changes}.")
