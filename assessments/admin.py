@@ -485,6 +485,7 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "action_count",
         "completed_at",
         "completed_by",
+        "purged_at",
     ]
     readonly_fields = fields
     inlines = [StateChangeInline]
@@ -535,6 +536,17 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
                 request,
                 _("Only a completed assessment can be reopened; this one is “%(state)s”.")
                 % {"state": obj.get_state_display()},
+            )
+            return HttpResponseRedirect(change_url)
+        if obj.is_purged:
+            # Said before a reason is asked for: the workflow would refuse it anyway.
+            messages.error(
+                request,
+                _(
+                    "This assessment cannot be reopened: its individual answers were deleted "
+                    "on %(date)s according to the retention rule."
+                )
+                % {"date": date_format(timezone.localtime(obj.purged_at), "DATE_FORMAT")},
             )
             return HttpResponseRedirect(change_url)
         form = ReopenForm(request.POST if request.method == "POST" else None)
@@ -595,11 +607,12 @@ class UnitAssessmentAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("participants"), ordering="respondent_total")
     def respondent_count(self, obj: UnitAssessment) -> int:
-        return obj.respondent_total
+        # Once the respondents are deleted by the retention rule, the count kept then.
+        return (obj.joined_respondents or 0) if obj.is_purged else obj.respondent_total
 
     @admin.display(description=_("finished answering"), ordering="finished_total")
     def finished_count(self, obj: UnitAssessment) -> int:
-        return obj.finished_total
+        return (obj.finished_respondents or 0) if obj.is_purged else obj.finished_total
 
     @admin.display(description=_("released figures"))
     def released(self, obj: UnitAssessment) -> str:

@@ -191,7 +191,19 @@ class Participation:
 
 
 def participation(assessment: UnitAssessment, *, sources: bool = False) -> Participation:
-    """How many joined, count and finished: one query (two with ``sources``)."""
+    """How many joined, count and finished: one query (two with ``sources``).
+
+    Once the retention rule has deleted the respondents, the counts kept at that moment (no
+    query); no source is known any more.
+    """
+    if assessment.purged_at is not None:
+        return Participation(
+            joined=assessment.joined_respondents or 0,
+            counted=assessment.counted_respondents or 0,
+            finished=assessment.finished_respondents or 0,
+            expected=assessment.expected_respondents,
+            threshold=threshold(),
+        )
     counts = with_share(Respondent.objects.filter(assessment=assessment)).aggregate(
         joined=Count("pk"),
         counted=Count("pk", filter=counts_toward_threshold()),

@@ -195,6 +195,18 @@ class UnitAssessment(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When the retention rule deleted the individual answers and comments (``retention``);
+    # None while they are kept. The released figures, agreements and actions stay, and a
+    # purged assessment cannot be reopened: there are no answers left to work from.
+    purged_at = models.DateTimeField(_("individual answers deleted"), null=True, blank=True)
+    # How many had joined and finished, kept when the respondents are deleted so that the
+    # assessment's pages still say so (counted_respondents keeps how many counted).
+    joined_respondents = models.PositiveIntegerField(
+        _("participants who joined"), null=True, blank=True
+    )
+    finished_respondents = models.PositiveIntegerField(
+        _("participants who finished"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("unit assessment")
@@ -214,6 +226,17 @@ class UnitAssessment(models.Model):
                 condition=Q(expected_respondents__isnull=True)
                 | Q(expected_respondents__gte=1, expected_respondents__lte=MAX_EXPECTED),
                 name="assessment_expected_respondents_range",
+            ),
+            # Only a completed assessment's answers are deleted, and it stays completed.
+            models.CheckConstraint(
+                condition=Q(purged_at__isnull=True)
+                | Q(state=AssessmentState.COMPLETED, purged_at__gte=F("completed_at")),
+                name="assessment_purged_only_when_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(purged_at__isnull=False)
+                | Q(joined_respondents__isnull=True, finished_respondents__isnull=True),
+                name="assessment_kept_counts_only_when_purged",
             ),
         ]
 
@@ -246,6 +269,11 @@ class UnitAssessment(models.Model):
             AssessmentState.DIALOGUE,
             AssessmentState.COMPLETED,
         )
+
+    @property
+    def is_purged(self) -> bool:
+        """The individual answers and comments were deleted by the retention rule."""
+        return self.purged_at is not None
 
     @property
     def can_reveal(self) -> bool:

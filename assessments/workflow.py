@@ -12,6 +12,7 @@ group's figures, and when, is worth keeping. Whether a release is allowed is dec
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import disclosure, scoping
@@ -207,6 +208,8 @@ def _check_reason(reason: str | None) -> str:
 def reopen_completed(assessment: UnitAssessment, user, *, reason: str) -> UnitAssessment:
     """Completed → dialogue, by an administrator only, with a reason kept in the history.
 
+    Refused once the retention rule has deleted the individual answers (``retention``).
+
     For a mistake found after completion: the answers stay closed, while the agreements and
     actions can be edited again until the manager completes once more. What was agreed and
     the released figures stay as they are (completing again adds no release when one
@@ -228,6 +231,17 @@ def reopen_completed(assessment: UnitAssessment, user, *, reason: str) -> UnitAs
     _require_state(
         locked, AssessmentState.COMPLETED, action=_("Reopening the completed assessment")
     )
+    if locked.purged_at is not None:
+        # The dialogue could not be taken up again: its answers are gone.
+        raise WorkflowError(
+            _(
+                "This assessment cannot be reopened: its individual answers were deleted on "
+                "%(date)s according to the retention rule. Its report, agreements and actions "
+                "are kept as they are."
+            )
+            % {"date": date_format(timezone.localtime(locked.purged_at), "DATE_FORMAT")},
+            code="purged",
+        )
     locked.state = AssessmentState.DIALOGUE
     locked.completed_at = None
     locked.completed_by = None

@@ -27,6 +27,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The longest retention a setting may ask for: a hundred years (a date further back than
+# year 1 cannot be computed).
+MAX_RETENTION_DAYS = 36_500
+
+
+def env_days(name: str, default: int) -> int:
+    """A retention period in whole days, 0 to MAX_RETENTION_DAYS, or a clear error at start-up."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_RETENTION_DAYS:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of days from 0 to {MAX_RETENTION_DAYS} (got {raw!r})."
+        )
+    return int(raw)
+
+
 def parse_proxy_ssl_header(value: str) -> tuple[str, str] | None:
     """ "X-Forwarded-Proto" or "X-Forwarded-Proto=https" -> ("HTTP_X_FORWARDED_PROTO", "https")."""
     name, _, expected = value.partition("=")
@@ -250,6 +267,16 @@ if MIN_RESPONDENTS < 5:
     # Below five, a median and an interquartile range together can give back one person's
     # answer (three values: all three; the quartiles rest on the extremes).
     raise ImproperlyConfigured("MIN_RESPONDENTS must be at least 5.")
+
+# Retention (gallring): `manage.py purge_expired` (daily, see deploy/tillit-purge.timer) deletes
+# what has been kept this many days. Individual answers and comments: counted from the
+# assessment's completion; the released figures, agreements, notes and actions stay, so every
+# report reads the same afterwards. Login logs (django-axes) and the assessments' state-change
+# history: counted from when each row was written.
+RETENTION_ANSWERS_DAYS = env_days("RETENTION_ANSWERS_DAYS", 90)
+RETENTION_LOGIN_LOG_DAYS = env_days("RETENTION_LOGIN_LOG_DAYS", 90)
+RETENTION_STATE_LOG_DAYS = env_days("RETENTION_STATE_LOG_DAYS", 365)
+
 # Respondents one network address may create in one assessment per ten minutes: a whole
 # meeting on one office network fits, a script making blank respondents does not get far.
 JOIN_CREATES_PER_ADDRESS = int(os.environ.get("JOIN_CREATES_PER_ADDRESS", "40"))

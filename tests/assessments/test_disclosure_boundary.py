@@ -31,6 +31,7 @@ ALLOWED = {
     "assessments/answers.py": "saves and shows one participant their own answers",
     "assessments/demo_rounds.py": "writes demo answers",
     "assessments/generate.py": "writes generated answers for benchmarks",
+    "assessments/retention.py": "counts and deletes answers past their retention",
 }
 APPS = ("assessments", "batches", "principles", "tillit")
 

@@ -25,7 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options) -> None:
         waiting = list(
-            UnitAssessment.objects.filter(state=AssessmentState.COMPLETED, release__isnull=True)
+            # A purged assessment has no answers left to release figures from.
+            UnitAssessment.objects.filter(
+                state=AssessmentState.COMPLETED, release__isnull=True, purged_at__isnull=True
+            )
             .select_related("round", "unit")
             .order_by("round_id", "unit__path")
         )
