@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0005_round_creation_token'),
+        ('assessments', '0006_action_follow_up'),
     ]
 
     operations = [
