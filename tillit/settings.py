@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tillit",
     "principles",
     "assessments",
+    "governance.apps.GovernanceConfig",
 ]
 
 MIDDLEWARE = [

@@ -56,6 +56,7 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         self._load_framework()
+        self._add_governance_content()
         passwords = self._ensure_admin()
         result = create_demo_organisation(self.stdout, show_passwords=False)
         passwords.update(result["passwords"])
@@ -74,6 +75,14 @@ class Command(BaseCommand):
             return
         call_command("loaddata", "framework", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Framework loaded."))
+
+    def _add_governance_content(self) -> None:
+        # Databases set up before the governance chain existed get its kinds, purposes and
+        # levels added to their versions (new rows only; nothing else changes).
+        from governance.content import add_missing_content
+
+        if added := add_missing_content():
+            self.stdout.write(self.style.SUCCESS(f"Governance chain content added ({added})."))
 
     def _ensure_admin(self) -> dict[str, str]:
         """The administrator's password, if this call created the account."""
