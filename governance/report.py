@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from assessments.models import AssessmentState, UnitAssessment
 
 from .models import AnswerStatus, SteeringSignal
-from .overview import SIGNAL_RELATED, SignalRow, signal_rows
+from .overview import SignalRow, signal_rows
 
 
 @dataclass
@@ -30,15 +30,13 @@ class RoundSignals:
         return sum(1 for s in self.signals if s.answer is not None)
 
 
-def _grouped(rows: list[SignalRow], signals: list[SteeringSignal]) -> list[RoundSignals]:
+def _grouped(rows: list[SignalRow]) -> list[RoundSignals]:
     groups: dict[int, RoundSignals] = {}
-    for row, signal in zip(rows, signals, strict=True):
-        group = groups.get(signal.assessment_id)
+    for row in rows:
+        group = groups.get(row.assessment_pk)
         if group is None:
-            group = groups[signal.assessment_id] = RoundSignals(
-                round_name=signal.assessment.round.name,
-                assessment_pk=signal.assessment_id,
-                signals=[],
+            group = groups[row.assessment_pk] = RoundSignals(
+                round_name=row.round_name, assessment_pk=row.assessment_pk, signals=[]
             )
         group.signals.append(row)
     return list(groups.values())
@@ -54,12 +52,10 @@ def raised_before(assessment: UnitAssessment, *, include_own: bool = False) -> l
     ) & ~Q(assessment_id=assessment.pk)
     if include_own and assessment.is_completed:
         earlier |= Q(assessment_id=assessment.pk)
-    signals = list(
-        SteeringSignal.objects.filter(earlier)
-        .select_related("assessment__round", *SIGNAL_RELATED)
-        .order_by("-assessment__round__opens_on", "-assessment__round__pk", "created_at", "pk")
+    signals = SteeringSignal.objects.filter(earlier).order_by(
+        "-assessment__round__opens_on", "-assessment__round__pk", "created_at", "pk"
     )
-    return _grouped(signal_rows(signals), signals)
+    return _grouped(signal_rows(signals))
 
 
 def dialogue_counts(assessment: UnitAssessment) -> dict[str, int]:
