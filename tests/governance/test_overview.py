@@ -110,7 +110,7 @@ def test_it_exports_csv_and_xlsx_with_the_same_rows(owners, story, client):
     assert "PÅGÅENDE-SIGNAL" not in text
     xlsx = client.get(reverse("governance_overview_xlsx", args=[story.pk, owners.dep_a.pk]))
     book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
-    readme, data, summary_sheet = book.worksheets
+    _readme, data, summary_sheet = book.worksheets
     rows = list(data.iter_rows(values_only=True))
     assert len(rows) == 1 + 4  # header, three reports and one budget
     summary = list(summary_sheet.iter_rows(values_only=True))
