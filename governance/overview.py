@@ -33,7 +33,7 @@ def rounds_for(user) -> QuerySet[Round]:
 def top_units(user) -> list[Unit]:
     """The highest units of the user's part of the tree: where an overview starts."""
     if scoping.is_administrator(user):
-        return list(Unit.get_root_nodes())
+        return list(Unit.objects.get_root_nodes())
     units = list(
         scoping.steered_units(user)
         .filter(roles__user=user, roles__kind__in=["quality_developer", "steering_owner"])

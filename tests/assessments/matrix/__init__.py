@@ -18,6 +18,10 @@ PERSONAS = [
     "anonymous",
 ]
 
+# Personas only some cases name: förvaltning management of Förvaltning A and of B (the
+# governance chain's steering owners). A case that names them is asked as them too.
+MORE_PERSONAS = ["steering_owner", "steering_owner_elsewhere"]
+
 # Where anonymous users are sent: the login page, with the page they wanted as `next`.
 LOGIN = "login"
 
@@ -33,6 +37,8 @@ class Case:
     method: str = "get"
     data: Callable[[Any, Any], dict] | None = None
     extra: dict = field(default_factory=dict)
+    # Text every persona answered 200 must find: the page shows what it is for.
+    shows: str = ""
 
     def __post_init__(self) -> None:
         missing = set(PERSONAS) - set(self.expect)
