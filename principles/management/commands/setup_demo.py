@@ -1,6 +1,7 @@
 """Prepare a local demo: migrate, load the framework, create an administrator and a demo
-organisation (Exempelkommun, its units, managers and quality developers) with two rounds of
-answers, agreements and actions, dated from today.
+organisation (Exempelkommun, its units, managers, quality developers and förvaltning
+management) with two rounds of answers, agreements, actions and steering signals, dated from
+today.
 
 Idempotent: running it again leaves the data as it was. The passwords of the accounts it
 creates are listed in one block at the end of its output, once; `--reset-passwords` gives
@@ -22,6 +23,7 @@ from assessments.demo import (
     reset_demo_passwords,
 )
 from assessments.demo_rounds import create_demo_rounds
+from governance.demo import create_demo_signals
 from principles.models import FrameworkVersion
 
 ADMIN_USERNAME = "admin"
@@ -61,6 +63,7 @@ class Command(BaseCommand):
         result = create_demo_organisation(self.stdout, show_passwords=False)
         passwords.update(result["passwords"])
         create_demo_rounds(self.stdout)
+        create_demo_signals(self.stdout)
         if reset_passwords:
             passwords.update(self._reset_passwords(exclude=set(passwords)))
         self._list_passwords(passwords, reset=reset_passwords)
