@@ -121,6 +121,11 @@ class Group:
         return [(value, label, counts[value]) for value, label in Proposal.choices]
 
     @property
+    def proposals_made(self) -> list[tuple[str, str, int]]:
+        """The kinds of proposal made at least once."""
+        return [entry for entry in self.proposals if entry[2]]
+
+    @property
     def unanswered(self) -> int:
         return sum(1 for s in self.signals if s.answer is None)
 
