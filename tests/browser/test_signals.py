@@ -145,3 +145,61 @@ def test_it_carries_a_proposal_up_the_chain_and_the_answer_back(live_server, bro
     assert "Not answered yet" in raised.inner_text()  # the budget: no answer yet
     check_page(page, "signals-next-round-360")
     context.close()
+
+
+def test_it_renders_the_report_section_accessibly(live_server, browser, setting):
+    """The fragment the balance report and the comparison PDF will include: this round's
+    signals with their answers, and what happened to what was raised before."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from governance import report
+    from tests.factories_governance import make_signal
+
+    org, version, round_, assessment = setting
+    earlier_round = make_round(
+        org.root,
+        version,
+        name="Våren",
+        opens_on=round_.opens_on - datetime.timedelta(days=180),
+        closes_on=round_.closes_on - datetime.timedelta(days=180),
+    )
+    earlier = make_assessment(
+        earlier_round, org.a1, state=AssessmentState.COMPLETED, completed_at=round_.opens_on
+    )
+    make_signal(
+        earlier,
+        "Veckovis statistikrapport",
+        proposal="together",
+        reason="Ersätt med en dialog varje kvartal.",
+        answer={"status": "accepted", "text": "Kvartalsdialog från mars.", "due_on": LATER},
+    )
+    make_signal(assessment, "Månadsbudget", level="politisk-namnd", kind="ekonomisk-styrning")
+    # The report is of a completed assessment: its own signals show once it is.
+    type(assessment).objects.filter(pk=assessment.pk).update(
+        state=AssessmentState.COMPLETED, completed_at=round_.closes_on
+    )
+    assessment.refresh_from_db()
+    with translation.override("sv"):
+        section = render_to_string(
+            "governance/_report_section.html", {"governance": report.report_section(assessment)}
+        )
+    assert "Kvartalsdialog från mars." in section and "Månadsbudget" in section
+    # Linked, not inline: the site's Content-Security-Policy refuses inline styles.
+    css = "".join(
+        f'<link rel="stylesheet" href="{settings.STATIC_URL}{path}">'
+        for path in ("vendor/bootstrap/css/bootstrap.min.css", "css/tillit.css")
+    )
+    for viewport, name in ((DESKTOP, "report-section-1280"), (PHONE, "report-section-360")):
+        page = browser.new_page(viewport=viewport)
+        page.goto(f"{live_server.url}/")  # the site's origin, so axe loads from its statics
+        page.set_content(
+            '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Rapport</title>"
+            f"{css}</head><body><main class='container py-4'><h1>Rapport</h1>"
+            f"{section}</main></body></html>"
+        )
+        check_page(page, name)
+        page.close()
