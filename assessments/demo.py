@@ -93,6 +93,8 @@ def demo_accounts() -> list[tuple[str, str, str]]:
     accounts = [("kvalitet.kommun", ORGANISATION[0], RoleKind.QUALITY_DEVELOPER)]
     for dep_code, _name, short, units in DEPARTMENTS:
         accounts.append((f"kvalitet.{short}", dep_code, RoleKind.QUALITY_DEVELOPER))
+        # Förvaltning management: answers the steering signals its units raise.
+        accounts.append((f"ledning.{short}", dep_code, RoleKind.STEERING_OWNER))
         accounts += [
             (f"chef.{slugify(unit_name)}", unit_code, RoleKind.MANAGER)
             for unit_code, unit_name, kind, _parent in units

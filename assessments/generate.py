@@ -3,8 +3,9 @@
 ``generate_org`` builds, in one transaction, a root of its own (code ``GEN-ROOT``), its
 departments and units (codes starting ``GEN-``), one round against the current published
 framework version with a completed assessment per unit, respondents with full answers, the
-groups' agreements and a few actions, and a quality developer (``gen-kvalitet``) for the
-whole generated tree. It runs once: a second run stops with a clear message until
+groups' agreements, a few actions and steering signals (some answered), and a quality
+developer (``gen-kvalitet``) and förvaltning management (``gen-ledning``) for the whole
+generated tree. It runs once: a second run stops with a clear message until
 ``delete_generated`` has removed the first.
 
 Speed: the tree paths are computed here (treebeard's own ``add_child`` costs several queries
@@ -69,6 +70,20 @@ ACTION_TITLES = [
     "Ordna kollegial handledning en gång i månaden",
 ]
 RESPONSIBLE = ["Enhetschefen", "Arbetsgruppen", "Skyddsombudet", "Samordnaren"]
+# Steering signals a unit may name: (what, level key, kind key, purpose key, hours a month).
+SIGNAL_TEMPLATES = [
+    ("Veckovis statistikrapport till förvaltningen", "forvaltningsledning",
+     "mal-och-resultatstyrning", "kontrollerande", 20),
+    ("Avvikelserapportering i verksamhetssystemet", "statlig-myndighet", "regelstyrning",
+     "forebyggande", 8),
+    ("Månatlig budgetuppföljning", "politisk-namnd", "ekonomisk-styrning", "kontrollerande", 6),
+    ("Nyckeltal för brukartid", "forvaltningsledning", "prestationsstyrning", "kontrollerande", 12),
+    ("Dokumentation enligt SoL", "lag", "regelstyrning", "forebyggande", 30),
+    ("Gemensam värdegrund och arbetsplatsträffar", "forvaltningsledning", "normstyrning",
+     "larande", 4),
+    ("Inköp via centrala avtal", "central-funktion", "regelstyrning", "kontrollerande", 5),
+]  # fmt: skip
+STEERING_OWNER = "gen-ledning"
 
 
 class GenerateError(Exception):
@@ -242,6 +257,14 @@ def generate_org(
             quality.set_unusable_password()
             quality.save(update_fields=["password"])
         Role.objects.get_or_create(user=quality, unit=root, kind=RoleKind.QUALITY_DEVELOPER)
+        # Förvaltning management for the whole generated tree: sees and answers its signals.
+        owner, owner_created = user_model.objects.get_or_create(
+            username=STEERING_OWNER, defaults={"first_name": "Generated"}
+        )
+        if owner_created:
+            owner.set_unusable_password()
+            owner.save(update_fields=["password"])
+        Role.objects.get_or_create(user=owner, unit=root, kind=RoleKind.STEERING_OWNER)
 
         # --- the round and its completed assessments ------------------------------------
         today = timezone.localdate()
@@ -383,6 +406,8 @@ def generate_org(
         BalanceAgreement.objects.bulk_create(agreements_b, batch_size=5000)
         Action.objects.bulk_create(actions, batch_size=5000)
         say(f"agreements for {len(assessments)} units and {len(actions)} actions")
+        signals = _generate_signals(version, assessments, rng)
+        say(f"{signals} steering signals")
 
         # The figures each group was shown, released as the dialogue would have.
         layout = disclosure.Layout.for_version(version.pk)
@@ -410,6 +435,68 @@ def generate_org(
     )
 
 
+def _generate_signals(version: FrameworkVersion, assessments: list, rng: random.Random) -> int:
+    """Zero to four steering signals per unit, from the templates the version's levels, kinds
+    and purposes allow; about a third of them answered. None when the version has no
+    governance content."""
+    from governance.models import (
+        AnswerStatus,
+        Effect,
+        Proposal,
+        SignalAnswer,
+        SignalKind,
+        SignalLevel,
+        SignalPurpose,
+        SteeringSignal,
+    )
+
+    items = [
+        {item.key: item for item in model.objects.filter(version=version)}
+        for model in (SignalLevel, SignalKind, SignalPurpose)
+    ]
+    templates = [t for t in SIGNAL_TEMPLATES if all(t[i + 1] in items[i] for i in range(3))]
+    if not templates:
+        return 0
+    rows = []
+    for assessment in assessments:
+        for title, level, kind, purpose, hours in rng.sample(
+            templates, rng.randint(0, min(4, len(templates)))
+        ):
+            rows.append(
+                SteeringSignal(
+                    assessment=assessment,
+                    title=title,
+                    level=items[0][level],
+                    kind=items[1][kind],
+                    purpose=items[2][purpose],
+                    hours_per_month=max(0, hours + rng.randint(-hours // 2, hours)),
+                    effect=rng.choice(Effect.values),
+                    proposal=rng.choice(Proposal.values),
+                    reason="Tar tid från mötet med brukarna." if rng.random() < 0.5 else "",
+                    lock_version=1,
+                )
+            )
+    created = SteeringSignal.objects.bulk_create(rows, batch_size=2000)
+    today = timezone.localdate()
+    answers = []
+    for signal in created:
+        if rng.random() < 0.33:
+            status = rng.choice(AnswerStatus.values)
+            answers.append(
+                SignalAnswer(
+                    signal=signal,
+                    status=status,
+                    text="Vi ses och går igenom det tillsammans.",
+                    due_on=today + datetime.timedelta(days=90)
+                    if status == AnswerStatus.ACCEPTED
+                    else None,
+                    lock_version=1,
+                )
+            )
+    SignalAnswer.objects.bulk_create(answers, batch_size=2000)
+    return len(created)
+
+
 @transaction.atomic
 def delete_generated() -> bool:
     """Remove the generated organisation and everything in it; False if there is none."""
@@ -427,5 +514,7 @@ def delete_generated() -> bool:
     Round.objects.filter(root__path__startswith=root.path).delete()
     Role.objects.filter(unit__path__startswith=root.path).delete()
     Unit.objects.filter(path__startswith=root.path).delete()
-    get_user_model().objects.filter(username=QUALITY_DEVELOPER, roles__isnull=True).delete()
+    get_user_model().objects.filter(
+        username__in=[QUALITY_DEVELOPER, STEERING_OWNER], roles__isnull=True
+    ).delete()
     return True

@@ -80,6 +80,9 @@ ROLE_ALIASES = {
     "chef": RoleKind.MANAGER,
     "enhetschef": RoleKind.MANAGER,
     "kvalitetsutvecklare": RoleKind.QUALITY_DEVELOPER,
+    "steering owner": RoleKind.STEERING_OWNER,
+    "förvaltningsledning": RoleKind.STEERING_OWNER,
+    "forvaltningsledning": RoleKind.STEERING_OWNER,
 }
 
 

@@ -56,6 +56,9 @@ class Unit(MP_Node):
 class RoleKind(models.TextChoices):
     MANAGER = "manager", _("Manager")
     QUALITY_DEVELOPER = "quality_developer", _("Quality developer")
+    # Förvaltningsledning: the people who send steering signals to the units of their part of
+    # the tree; they see those signals and answer the units' proposals (app ``governance``).
+    STEERING_OWNER = "steering_owner", _("Förvaltning management")
 
 
 class Role(models.Model):

@@ -95,6 +95,38 @@ def planned_rounds(user) -> QuerySet[Round]:
     return Round.objects.filter(_under(_role_paths(user)[RoleKind.QUALITY_DEVELOPER], "root__path"))
 
 
+def steered_units(user) -> QuerySet[Unit]:
+    """Units whose steering signals the user sees and answers: quality developers and
+    förvaltning management (steering owners), each over their subtrees."""
+    if is_administrator(user):
+        return Unit.objects.all()
+    paths = _role_paths(user)
+    return Unit.objects.filter(
+        _under(paths[RoleKind.QUALITY_DEVELOPER] + paths[RoleKind.STEERING_OWNER])
+    )
+
+
+def steered_assessments(user) -> QuerySet[UnitAssessment]:
+    """Completed assessments whose steering signals the user sees and answers (see
+    ``steered_units``). Signals of an assessment still under way are never shown upwards."""
+    if is_administrator(user):
+        base = UnitAssessment.objects.all()
+    else:
+        paths = _role_paths(user)
+        base = UnitAssessment.objects.filter(
+            _under(paths[RoleKind.QUALITY_DEVELOPER] + paths[RoleKind.STEERING_OWNER], "unit__path")
+        )
+    return base.filter(state=AssessmentState.COMPLETED)
+
+
+def can_see_signals(user) -> bool:
+    """Quality developers, förvaltning management and administrators see steering signals."""
+    if is_administrator(user):
+        return True
+    paths = _role_paths(user)
+    return bool(paths[RoleKind.QUALITY_DEVELOPER] or paths[RoleKind.STEERING_OWNER])
+
+
 def get_or_404(queryset: QuerySet, **lookup):
     """Fetch one object from an already scoped queryset; anything outside it is a 404.
 

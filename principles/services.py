@@ -37,6 +37,17 @@ REQUIRED_TEXTS = {
 }
 
 
+# Items of other apps that belong to a version (e.g. the governance chain's kinds, purposes
+# and levels): model -> translated fields required in every language. Registered by those
+# apps' AppConfig.ready; copied into a new draft and checked before publishing like our own.
+VERSIONED_ITEMS: dict[type, list[str]] = {}
+
+
+def register_versioned_items(model: type, required: list[str]) -> None:
+    """Let `model` (a VersionedItem with a `version` foreign key) travel with its version."""
+    VERSIONED_ITEMS[model] = required
+
+
 class PublishError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
@@ -105,6 +116,18 @@ def completeness_problems(version: FrameworkVersion) -> list[str]:
                 _("The supporting text “%(t)s” lacks: %(fields)s.")
                 % {"t": text.key, "fields": ", ".join(missing)}
             )
+    for model, required in VERSIONED_ITEMS.items():
+        for item in model.objects.filter(version=version):
+            missing = _missing_languages(item, required)
+            if missing:
+                problems.append(
+                    _("“%(item)s” (%(kind)s) lacks: %(fields)s.")
+                    % {
+                        "item": item.key,
+                        "kind": model._meta.verbose_name,
+                        "fields": ", ".join(missing),
+                    }
+                )
     return problems
 
 
@@ -264,5 +287,8 @@ def copy_to_draft(version: FrameworkVersion, name: str | None = None) -> Framewo
         )
     for related in ("dimensions", "steering_principles", "supporting_texts"):
         for item in getattr(version, related).all():
+            _copy(item, version=draft)
+    for model in VERSIONED_ITEMS:
+        for item in model.objects.filter(version=version):
             _copy(item, version=draft)
     return draft

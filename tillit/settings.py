@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "principles",
     "assessments",
     "reports",
+    "governance.apps.GovernanceConfig",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,6 @@ urlpatterns = [
     path("konto/", include("django.contrib.auth.urls")),
     path("", include("principles.urls")),
     path("", include("assessments.urls")),
+    path("", include("governance.urls")),
     path("", include("batches.urls")),
 ]

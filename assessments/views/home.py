@@ -129,8 +129,14 @@ def home(request: HttpRequest) -> HttpResponse:
             units = units.only("pk", "path", "depth", "code", "name", "kind", "is_active")
         context["tree"] = flatten(build_tree(list(units), ADMIN_TREE_LEVELS if is_admin else None))
         context["tree_levels_limited"] = is_admin
+    # Quality developers and förvaltning management see the units' steering signals (the
+    # roles are already read: no query).
+    context["sees_signals"] = scoping.can_see_signals(user)
     context["has_role"] = bool(
-        context.get("managed_units") or context.get("tree") or context.get("managed_assessments")
+        context.get("managed_units")
+        or context.get("tree")
+        or context.get("managed_assessments")
+        or context["sees_signals"]
     )
     return render(request, "home.html", context)
 

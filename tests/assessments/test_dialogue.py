@@ -429,8 +429,9 @@ def test_it_renders_the_dialogue_in_the_same_number_of_queries(
     # session, user, roles, assessment with its release, principles + statements + questions,
     # dimensions, participation + shared sources, steering principles, three kinds of
     # agreement, actions, the action form's principles, the previous assessment (whose actions
-    # the group rates first). No answer is read: the figures come from the release.
-    with django_assert_num_queries(17):
+    # the group rates first), the steering signals' counts. No answer is read: the figures come
+    # from the release.
+    with django_assert_num_queries(18):
         html = _page(manager, assessment)
     assert f"{count} people have answered." in html
     assert f"from the answers of {count} people." in html

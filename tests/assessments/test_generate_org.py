@@ -85,9 +85,15 @@ def test_it_puts_some_units_below_the_threshold_when_asked(version):
 
 def test_it_gives_the_generated_quality_developer_the_whole_tree(version):
     result = generate.generate_org(units=3, respondents=1)
-    role = result.root.roles.get()
+    role = result.root.roles.get(kind=RoleKind.QUALITY_DEVELOPER)
     assert role.user.username == generate.QUALITY_DEVELOPER
-    assert role.kind == RoleKind.QUALITY_DEVELOPER
+    assert not role.user.has_usable_password()
+
+
+def test_it_gives_generated_forvaltning_management_the_whole_tree(version):
+    result = generate.generate_org(units=3, respondents=1)
+    role = result.root.roles.get(kind=RoleKind.STEERING_OWNER)
+    assert role.user.username == generate.STEERING_OWNER
     assert not role.user.has_usable_password()
 
 

@@ -156,7 +156,7 @@ BAD_FILES = {
     ),
     "unknown role": (
         csv_file("email,unit_code,role", "a@example.org,HTN,boss"),
-        "Line 2: unknown role “boss”; use manager, quality_developer.",
+        "Line 2: unknown role “boss”; use manager, quality_developer, steering_owner.",
     ),
     "duplicate line": (
         csv_file("email,unit_code,role", "a@example.org,HTN,manager", "A@example.org,HTN,chef"),

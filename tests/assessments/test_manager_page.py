@@ -265,7 +265,7 @@ def test_it_renders_the_page_in_a_constant_number_of_queries(
     assessment = make_unit_assessment(org, state=S.INDIVIDUAL)
     add_respondents(assessment, respondents)
     # session, user, roles, assessment, participation, shared sources, earlier actions,
-    # own actions, history
-    with django_assert_num_queries(9):
+    # own actions, the steering signals raised and their answers, history
+    with django_assert_num_queries(10):
         html = _page(manager, assessment)
     assert f"{respondents} people have answered." in html

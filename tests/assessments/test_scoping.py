@@ -310,6 +310,8 @@ FUNCTIONS = {
     scoping.managed_assessments: {MANAGER},
     scoping.overseen_assessments: {DEVELOPER},
     scoping.planned_rounds: {DEVELOPER},
+    scoping.steered_units: {DEVELOPER},
+    scoping.steered_assessments: {DEVELOPER},
 }
 
 

@@ -72,7 +72,7 @@ def generated(transactional_db):
 
 def _context(browser, live_server, viewport, *, javascript: bool = True):
     """A browser logged in as the generated quality developer, in Swedish."""
-    user = Unit.objects.get(code=generate.ROOT_CODE).roles.get().user
+    user = Unit.objects.get(code=generate.ROOT_CODE).roles.get(kind="quality_developer").user
     client = Client()
     client.force_login(user)
     context = browser.new_context(viewport=viewport, locale="sv-SE", java_script_enabled=javascript)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from governance import report as governance_report
 from principles.models import Dimension, Principle
 from tillit.fields import REPEATED, sent_more_than_once, whole_number
 
@@ -278,6 +279,8 @@ def dialogue_page(
         "scale5": range(1, 6),
         "scale7": range(1, 8),
         "actions": list(assessment.actions.select_related("principle")),
+        # The steering signals have their own page; the dialogue shows how many and links it.
+        "signal_counts": governance_report.dialogue_counts(assessment),
         "action_form": action_form or (ActionForm(assessment=assessment) if editable else None),
         "status_choices": ActionStatus.choices,
         "to_rate": to_rate,

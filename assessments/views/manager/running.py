@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from governance import report as governance_report
 from tillit.fields import sent_more_than_once, whole_number
 
 from ... import disclosure, joincodes, scoping, workflow
@@ -76,6 +77,8 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
             "participation": disclosure.participation(assessment, sources=True),
             "earlier_actions": list(_earlier_open_actions(request, assessment)),
             "actions": list(assessment.actions.select_related("principle")),
+            # The unit's steering signals with the answers from the levels above.
+            "raised": governance_report.raised_before(assessment, include_own=True),
             "completed_by": person(assessment.completed_by),
             "history": [
                 (change, person(change.changed_by))

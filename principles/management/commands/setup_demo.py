@@ -1,6 +1,7 @@
 """Prepare a local demo: migrate, load the framework, create an administrator and a demo
-organisation (Exempelkommun, its units, managers and quality developers) with two rounds of
-answers, agreements and actions, dated from today.
+organisation (Exempelkommun, its units, managers, quality developers and förvaltning
+management) with two rounds of answers, agreements, actions and steering signals, dated from
+today.
 
 Idempotent: running it again leaves the data as it was. The passwords of the accounts it
 creates are listed in one block at the end of its output, once; `--reset-passwords` gives
@@ -22,6 +23,7 @@ from assessments.demo import (
     reset_demo_passwords,
 )
 from assessments.demo_rounds import create_demo_rounds
+from governance.demo import create_demo_signals
 from principles.models import FrameworkVersion
 
 ADMIN_USERNAME = "admin"
@@ -56,10 +58,12 @@ class Command(BaseCommand):
             )
         call_command("migrate", interactive=False, verbosity=0)
         self._load_framework()
+        self._add_governance_content()
         passwords = self._ensure_admin()
         result = create_demo_organisation(self.stdout, show_passwords=False)
         passwords.update(result["passwords"])
         create_demo_rounds(self.stdout)
+        create_demo_signals(self.stdout)
         if reset_passwords:
             passwords.update(self._reset_passwords(exclude=set(passwords)))
         self._list_passwords(passwords, reset=reset_passwords)
@@ -74,6 +78,14 @@ class Command(BaseCommand):
             return
         call_command("loaddata", "framework", verbosity=0)
         self.stdout.write(self.style.SUCCESS("Framework loaded."))
+
+    def _add_governance_content(self) -> None:
+        # Databases set up before the governance chain existed get its kinds, purposes and
+        # levels added to their versions (new rows only; nothing else changes).
+        from governance.content import add_missing_content
+
+        if added := add_missing_content():
+            self.stdout.write(self.style.SUCCESS(f"Governance chain content added ({added})."))
 
     def _ensure_admin(self) -> dict[str, str]:
         """The administrator's password, if this call created the account."""

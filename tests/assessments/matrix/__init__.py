@@ -18,6 +18,10 @@ PERSONAS = [
     "anonymous",
 ]
 
+# Personas only some cases name: förvaltning management of Förvaltning A and of B (the
+# governance chain's steering owners). A case that names them is asked as them too.
+MORE_PERSONAS = ["steering_owner", "steering_owner_elsewhere"]
+
 # Where anonymous users are sent: the login page, with the page they wanted as `next`.
 LOGIN = "login"
 
