@@ -660,12 +660,17 @@ def control_trust_profile(
     description: str,
     id_prefix: str,
     legend: dict[str, str] | None = None,
+    pole_width: float = 160.0,
 ) -> SafeString:
-    """One row per dimension: control pole left, trust pole right, now and desired on 1–7."""
+    """One row per dimension: control pole left, trust pole right, now and desired on 1–7.
+
+    ``pole_width`` sets the room for each pole's text: wider (the PDF's 230) wraps it into
+    fewer lines and makes a flatter chart, for a page that must hold it with two others.
+    """
     legend_labels = {"now": _("Now"), "desired": _("Desired"), **(legend or {})}
-    width, size = 620.0, 12.0
+    size = 12.0
+    width = 2 * pole_width + 300.0  # the scale between the poles stays 240 wide
     line = size * 1.25
-    pole_width = 160.0
     scale_left, scale_right = pole_width + 30, width - pole_width - 30
     step = (scale_right - scale_left) / (_PROFILE_STEPS - 1)
     pole_chars = _chars_for(pole_width, size)
