@@ -612,7 +612,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         round_id=assessment.round_id,
         round_opens_on=assessment.round.opens_on,
         round_closes_on=assessment.round.closes_on,
-        framework_name=version.name,
+        framework_name=version.display_name,
         framework_source=version.source,
         report_date=report_date,
         generated_on=timezone.localdate(),
@@ -632,7 +632,7 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
             PreviousRound(
                 round_name=previous.round.name,
                 completed_at=previous.completed_at,
-                framework_name=previous.round.framework_version.name,
+                framework_name=previous.round.framework_version.display_name,
                 same_framework=previous.round.framework_version_id == version.pk,
                 matched_principles=sum(1 for s in sections if s.key in previous_scores),
             )
