@@ -358,6 +358,7 @@ def balance_triangle(
     cells: Sequence[DensityCell] = (),
     points: Sequence[Balance] = (),
     legend: dict[str, str] | None = None,
+    font_size: float = 13.0,
 ) -> SafeString:
     """The steering balance as a triangle: now → desired.
 
@@ -371,7 +372,7 @@ def balance_triangle(
         "points": _("One unit's agreed balance now"),
         **(legend or {}),
     }
-    side, width, size = 300.0, 500.0, 13.0
+    side, width, size = 300.0, 500.0, font_size
     line = size * 1.25
     label_chars = _chars_for(160, size)
     top_lines = wrap_words(labels.get("hierarchy", ""), _chars_for(300, size))
@@ -468,7 +469,7 @@ def balance_triangle(
         parts.append(_empty_message(ox + side / 2, oy + height_tri * 0.7))
 
     legend_markup, legend_height = _legend(
-        legend_items, x=24, y=y_after_labels + 8, width=width - 48
+        legend_items, x=24, y=y_after_labels + 8, width=width - 48, size=font_size - 1
     )
     parts.append(legend_markup)
     height = y_after_labels + 8 + legend_height + 12
@@ -494,11 +495,13 @@ def principles_radar(
     description: str,
     id_prefix: str,
     legend: dict[str, str] | None = None,
+    font_size: float = 12.0,
 ) -> SafeString:
     """The principles as a radar: agreed score, median and interquartile band, previous round.
 
     Works for any number of axes from three up; a series is drawn over the axes where it has
-    a value, and left out if that is fewer than three.
+    a value, and left out if that is fewer than three. A larger ``font_size`` (the PDF's,
+    where the chart is printed half a page wide) widens the labels' room with it.
     """
     legend_labels = {
         "agreed": _("Agreed score"),
@@ -507,9 +510,9 @@ def principles_radar(
         "previous": _("Previous round"),
         **(legend or {}),
     }
-    size = 12.0
+    size = font_size
     line = size * 1.25
-    radius, label_gap, label_width = 150.0, 12.0, 130.0
+    radius, label_gap, label_width = 150.0, 12.0, 130.0 * font_size / 12
     width = 2 * (radius + label_gap + label_width) + 16
     count = len(axes)
 
@@ -645,7 +648,9 @@ def principles_radar(
     ]
 
     legend_top = cy + radius + label_gap + bottom_room + 8
-    legend_markup, legend_height = _legend(ordered, x=24, y=legend_top, width=width - 48)
+    legend_markup, legend_height = _legend(
+        ordered, x=24, y=legend_top, width=width - 48, size=font_size
+    )
     parts.append(legend_markup)
     return _svg(
         id_prefix=id_prefix,

@@ -24,13 +24,14 @@ def scale_labels() -> list[str]:
 
 
 def report_charts(
-    report: UnitReport, *, distributions: bool = True, pole_width: float = 160.0
+    report: UnitReport, *, distributions: bool = True, for_print: bool = False
 ) -> dict[str, Any]:
     """The SVG charts of the report (charts.py escapes every text that goes in).
 
     ``distributions=False`` leaves out the bars per principle: the PDF shows their figures in
-    each principle's table and saves the page space and the drawing time. ``pole_width`` is
-    the control–trust profile's (wider is flatter: the PDF's first page holds all three).
+    each principle's table and saves the page space and the drawing time. ``for_print`` draws
+    for the PDF's page of charts: triangle and radar side by side with larger lettering, the
+    profile flatter (its poles wrap into fewer lines), so that one page holds all three.
     """
     balance = report.balance
     agreed = balance.is_agreed
@@ -45,6 +46,7 @@ def report_charts(
             "and where the group wants it to be. The table beside the chart gives the figures."
         ),
         id_prefix="chart-balance",
+        font_size=16 if for_print else 13,
         legend={
             "cells": _("Where at least %(min)d participants' views of now lie (their number)")
             % {"min": report.min_respondents},
@@ -74,6 +76,7 @@ def report_charts(
             "previous round's agreed score. The table gives the figures."
         ),
         id_prefix="chart-radar",
+        font_size=15 if for_print else 12,
     )
     any_median = report.any_median_in_profile
     profile = charts.control_trust_profile(
@@ -87,7 +90,7 @@ def report_charts(
             "to 7 (trust). The table gives the figures."
         ),
         id_prefix="chart-profile",
-        pole_width=pole_width,
+        pole_width=230 if for_print else 160,
         legend={
             "now": _("Now (agreed, or median where not agreed)") if any_median else _("Now"),
             "desired": _("Desired (agreed, or median where not agreed)")

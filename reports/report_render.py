@@ -60,7 +60,7 @@ def render_unit_report_html(
     extra_context: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as HTML: the PDF document, or (with ``request``) the web page."""
-    drawn = report_charts(report, distributions=not for_pdf, pole_width=230 if for_pdf else 160)
+    drawn = report_charts(report, distributions=not for_pdf, for_print=for_pdf)
     if for_pdf:
         drawn = {
             "balance": as_image(drawn["balance"]),
