@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
@@ -115,7 +116,13 @@ _LOGO_MAX_BYTES = 512 * 1024
 
 
 def _logo_path(name: str) -> Path | None:
-    found = finders.find(name)
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith("/") or ".." in parts or "\x00" in name:
+        return None  # a plain relative name only, as for the PDF's static files
+    try:
+        found = finders.find(name)
+    except SuspiciousFileOperation:
+        return None
     if found:
         return Path(found)
     root = Path(settings.MEDIA_ROOT).resolve()

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from assessments.demo import create_demo_organisation
 from assessments.demo_rounds import create_demo_rounds
-from assessments.models import AssessmentState, UnitAssessment
+from assessments.models import AssessmentState, Unit, UnitAssessment
 from principles.models import FrameworkVersion
 from reports.report_render import cover_logo
 from reports.unit_report import build_unit_report, render_unit_report_pdf, report_filename
@@ -179,12 +179,12 @@ def test_it_puts_the_organisation_and_its_logo_on_the_cover(demo, tmp_path):
         data = render_unit_report_pdf(demo_unit_assessment(), language="sv")
     reader = PdfReader(io.BytesIO(data))
 
-    assert page_texts(data)[0].startswith("Exempelkommun")
+    assert "Exempelkommun" in page_texts(data)[0]
     figures = [str(alt) for kind, alt in structure(reader) if kind == "/Figure"]
     assert figures[0] == "Exempelkommun"  # the logo, named by the organisation
 
 
-def test_it_takes_the_logo_only_from_the_apps_own_files(tmp_path, settings, caplog):
+def test_it_takes_the_logo_only_from_the_apps_own_files(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     (tmp_path / "media").mkdir()
     (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
@@ -217,7 +217,7 @@ def test_it_fits_the_comparison_heat_map_on_its_pages(demo, client, language):
     user = get_user_model().objects.get(username="kvalitet.kommun")
     client.force_login(user)
     assessment = demo_unit_assessment()
-    root = assessment.unit.get_root()
+    root = Unit.objects.get(code="EK")
     url = reverse("compare_pdf", args=[assessment.round_id, root.pk])
 
     response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
