@@ -479,7 +479,13 @@ def scenario_version(org):
 def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     html = html_of(build(scenario.assessment, "en"), "en")
     charts = charts_in(html)
-    assert len(charts) == 3 + 7  # triangle, radar, profile and one distribution per principle
+    # Triangle, radar and profile; the PDF prints each principle's answers as its table, and
+    # only the web page draws them as bars too (one chart per principle).
+    assert len(charts) == 3
+    with translation.override("en"):
+        page = render_unit_report_html(build(scenario.assessment, "en"), for_pdf=False)
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3 + 7
+    assert 'aria-labelledby="chart-distribution-7-title' in page
     assert all(svg.startswith("<svg") and 'role="img"' in svg for svg in charts)
     # Enough answered, yet no participant is a dot: no group of dots, and the eight views of
     # now are not drawn where the triangle would put them.
@@ -490,7 +496,7 @@ def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     assert not all(p in triangle for p in positions)
     assert 'r="2.5"' not in triangle  # no dot of any kind
     assert 'alt="Steering balance: now and desired"' in html
-    assert 'alt="Answers on Support and resources"' in html
+    assert "Answers on Support and resources" in page
     assert "<svg" not in html  # in the PDF the charts are images, not inline SVG
 
 
@@ -551,7 +557,7 @@ def test_it_renders_a_pdf_with_the_unit_principles_scores_and_actions(scenario):
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     assert reader.metadata.title == "Balansrapport – Enhet A1 – Tillitsskattning HT 2026"
-    assert len(reader.pages) >= 10
+    assert 2 <= len(reader.pages) <= 8  # summary first, principles several to a page
     assert "Enhet A1" in text and "Tillitsskattning HT 2026" in text
     report = build(scenario.assessment)
     for section in report.principles:
@@ -565,7 +571,7 @@ def test_it_renders_a_pdf_with_the_unit_principles_scores_and_actions(scenario):
     alts = figure_alts(reader)
     with translation.override("sv"):
         title = translation.gettext("Steering balance: now and desired")
-    assert len(alts) == 10 and alts[0] == title
+    assert len(alts) == 3 and alts[0] == title
 
 
 def figure_alts(reader):
