@@ -99,8 +99,9 @@ def report_filename(
     assessment: UnitAssessment, *, preview: bool = False, language: str | None = None
 ) -> str:
     """``balansrapport-<unit code>-<round>.pdf`` in Swedish, ``balance-report-…`` in English,
-    slugified (ASCII, no spaces). ``language`` defaults to the active one."""
-    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    slugified (ASCII, no spaces). Without ``language``, Swedish (the site's default), as
+    callers that name no language have always had it."""
+    code = (language or settings.LANGUAGE_CODE).split("-")[0]
     report, preview_word = _FILE_WORDS.get(code, _FILE_WORDS["sv"])
     parts = [report, assessment.unit.code, assessment.round.name]
     if preview:
