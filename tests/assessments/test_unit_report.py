@@ -479,13 +479,8 @@ def scenario_version(org):
 def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     html = html_of(build(scenario.assessment, "en"), "en")
     charts = charts_in(html)
-    # Triangle, radar and profile; the PDF prints each principle's answers as its table, and
-    # only the web page draws them as bars too (one chart per principle).
+    # Triangle, radar and profile; the PDF prints each principle's answers as its table.
     assert len(charts) == 3
-    with translation.override("en"):
-        page = render_unit_report_html(build(scenario.assessment, "en"), for_pdf=False)
-    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 3 + 7
-    assert 'aria-labelledby="chart-distribution-7-title' in page
     assert all(svg.startswith("<svg") and 'role="img"' in svg for svg in charts)
     # Enough answered, yet no participant is a dot: no group of dots, and the eight views of
     # now are not drawn where the triangle would put them.
@@ -496,7 +491,6 @@ def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     assert not all(p in triangle for p in positions)
     assert 'r="2.5"' not in triangle  # no dot of any kind
     assert 'alt="Steering balance: now and desired"' in html
-    assert "Answers on Support and resources" in page
     assert "<svg" not in html  # in the PDF the charts are images, not inline SVG
 
 
@@ -557,7 +551,9 @@ def test_it_renders_a_pdf_with_the_unit_principles_scores_and_actions(scenario):
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     assert reader.metadata.title == "Balansrapport – Enhet A1 – Tillitsskattning HT 2026"
-    assert 2 <= len(reader.pages) <= 8  # summary first, principles several to a page
+    # Summary first, principles several to a page (was 15 and more); the demo unit's report
+    # is held at 8 pages in tests/reports/test_report_layout.py.
+    assert 2 <= len(reader.pages) <= 10
     assert "Enhet A1" in text and "Tillitsskattning HT 2026" in text
     report = build(scenario.assessment)
     for section in report.principles:
