@@ -147,7 +147,16 @@ class FrameworkVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["name", "source"]
     readonly_fields = ["status", "is_default", "based_on", "published_at", "created_at"]
-    fields = ["name", "source", "status", "is_default", "based_on", "published_at", "created_at"]
+    fields = [
+        "name",
+        "name_en",
+        "source",
+        "status",
+        "is_default",
+        "based_on",
+        "published_at",
+        "created_at",
+    ]
     inlines = [PrincipleInline, DimensionInline, SteeringPrincipleInline, SupportingTextInline]
     actions = ["copy_to_draft", "publish", "make_default", "retire"]
 

@@ -65,6 +65,9 @@ class FrameworkVersionQuerySet(models.QuerySet):
 
 class FrameworkVersion(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    # The name in English reports and pages; empty falls back to `name` (Swedish). `name`
+    # alone identifies the version (unique whatever its case, see name_taken).
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
@@ -150,6 +153,15 @@ class FrameworkVersion(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.DRAFT
+
+    @property
+    def display_name(self) -> str:
+        """The name in the current language: `name_en` in English where it is filled in."""
+        from .i18n import current_language
+
+        if current_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
 
 
 class VersionedItemQuerySet(models.QuerySet):

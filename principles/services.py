@@ -248,9 +248,11 @@ def _copy(obj, **overrides):
     return obj
 
 
-def _copy_name(version: FrameworkVersion, language: str | None = None) -> str:
+def _copy_name(
+    version: FrameworkVersion, language: str | None = None, name: str | None = None
+) -> str:
     with translation.override(language or translation.get_language()):
-        return _("Copy of %(name)s") % {"name": version.name}
+        return _("Copy of %(name)s") % {"name": name or version.name}
 
 
 @transaction.atomic
@@ -258,6 +260,7 @@ def copy_to_draft(version: FrameworkVersion, name: str | None = None) -> Framewo
     """A new draft holding a copy of every item of `version`, keys unchanged."""
     draft = FrameworkVersion.objects.create(
         name=_free_name(name or _copy_name(version)),
+        name_en=_copy_name(version, "en", version.name_en) if version.name_en else "",
         source=version.source,
         based_on=version,
     )

@@ -184,6 +184,11 @@ def _text(
     )
 
 
+def _segment(start: tuple[float, float], end: tuple[float, float]) -> str:
+    """A straight line as a path's subpath: many of them make one element to draw."""
+    return f"M{_n(start[0])} {_n(start[1])}L{_n(end[0])} {_n(end[1])}"
+
+
 def _circle(x: float, y: float, r: float, colour: str) -> str:
     return (
         f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{colour}" '
@@ -353,6 +358,7 @@ def balance_triangle(
     cells: Sequence[DensityCell] = (),
     points: Sequence[Balance] = (),
     legend: dict[str, str] | None = None,
+    font_size: float = 13.0,
 ) -> SafeString:
     """The steering balance as a triangle: now → desired.
 
@@ -366,7 +372,7 @@ def balance_triangle(
         "points": _("One unit's agreed balance now"),
         **(legend or {}),
     }
-    side, width, size = 300.0, 500.0, 13.0
+    side, width, size = 300.0, 500.0, font_size
     line = size * 1.25
     label_chars = _chars_for(160, size)
     top_lines = wrap_words(labels.get("hierarchy", ""), _chars_for(300, size))
@@ -385,7 +391,8 @@ def balance_triangle(
     corner_hierarchy = (ox + side / 2, oy)
     corner_trust = (ox + side, oy + height_tri)
 
-    parts = ['<g class="grid" fill="none">']
+    # The twelve gridlines as one path: the same picture, one element to draw instead of 12.
+    grid = []
     for value in (20, 40, 60, 80):
         rest = 100 - value
         for a, b in (
@@ -393,12 +400,11 @@ def balance_triangle(
             (Balance(rest, value, 0), Balance(0, value, rest)),
             (Balance(rest, 0, value), Balance(0, rest, value)),
         ):
-            (x1, y1), (x2, y2) = place(a), place(b)
-            parts.append(
-                f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" '
-                f'stroke="{GRID}" stroke-width="0.75"/>'
-            )
-    parts.append("</g>")
+            grid.append(_segment(place(a), place(b)))
+    parts = [
+        f'<g class="grid" fill="none"><path d="{"".join(grid)}" stroke="{GRID}" '
+        f'stroke-width="0.75"/></g>'
+    ]
     parts.append(
         f'<polygon class="frame" fill="none" stroke="{MUTED}" stroke-width="1.5" '
         f'points="{_points((corner_market, corner_hierarchy, corner_trust))}"/>'
@@ -463,7 +469,7 @@ def balance_triangle(
         parts.append(_empty_message(ox + side / 2, oy + height_tri * 0.7))
 
     legend_markup, legend_height = _legend(
-        legend_items, x=24, y=y_after_labels + 8, width=width - 48
+        legend_items, x=24, y=y_after_labels + 8, width=width - 48, size=font_size - 1
     )
     parts.append(legend_markup)
     height = y_after_labels + 8 + legend_height + 12
@@ -489,11 +495,13 @@ def principles_radar(
     description: str,
     id_prefix: str,
     legend: dict[str, str] | None = None,
+    font_size: float = 12.0,
 ) -> SafeString:
     """The principles as a radar: agreed score, median and interquartile band, previous round.
 
     Works for any number of axes from three up; a series is drawn over the axes where it has
-    a value, and left out if that is fewer than three.
+    a value, and left out if that is fewer than three. A larger ``font_size`` (the PDF's,
+    where the chart is printed half a page wide) widens the labels' room with it.
     """
     legend_labels = {
         "agreed": _("Agreed score"),
@@ -502,9 +510,9 @@ def principles_radar(
         "previous": _("Previous round"),
         **(legend or {}),
     }
-    size = 12.0
+    size = font_size
     line = size * 1.25
-    radius, label_gap, label_width = 150.0, 12.0, 130.0
+    radius, label_gap, label_width = 150.0, 12.0, 130.0 * font_size / 12
     width = 2 * (radius + label_gap + label_width) + 16
     count = len(axes)
 
@@ -576,20 +584,24 @@ def principles_radar(
             legend_labels["range"],
         )
 
-    parts.append('<g class="rings" fill="none">')
-    for ring in range(1, _RADAR_MAX + 1):
-        points = [at(i, ring) for i in range(count)]
-        parts.append(f'<polygon points="{_points(points)}" stroke="{GRID}" stroke-width="0.75"/>')
-    parts.append("</g>")
+    rings = "".join(
+        f"M{_points([at(i, ring) for i in range(count)])}Z" for ring in range(1, _RADAR_MAX + 1)
+    )
+    parts.append(
+        f'<g class="rings" fill="none"><path d="{rings}" stroke="{GRID}" stroke-width="0.75"/></g>'
+    )
     for i in range(count):
         x, y = at(i, _RADAR_MAX)
         parts.append(
             f'<line class="axis" x1="{_n(cx)}" y1="{_n(cy)}" x2="{_n(x)}" y2="{_n(y)}" '
             f'stroke="{MUTED}" stroke-width="0.75"/>'
         )
-    for ring in range(1, _RADAR_MAX + 1):
-        y = cy - radius * ring / _RADAR_MAX - 3
-        parts.append(_text([str(ring)], x=cx + 4, y=y, size=9, fill=MUTED))
+    # The ring numbers 1–5 are single characters: one <text> places each by its own x and y.
+    ring_ys = " ".join(_n(cy - radius * ring / _RADAR_MAX - 3) for ring in range(1, 6))
+    parts.append(
+        f'<text class="ring-numbers" font-size="9" fill="{MUTED}" x="{" ".join([_n(cx + 4)] * 5)}" '
+        f'y="{ring_ys}">{"".join(str(ring) for ring in range(1, _RADAR_MAX + 1))}</text>'
+    )
 
     for i, lines in enumerate(label_lines):
         cos, sin = math.cos(angles[i]), math.sin(angles[i])
@@ -636,7 +648,9 @@ def principles_radar(
     ]
 
     legend_top = cy + radius + label_gap + bottom_room + 8
-    legend_markup, legend_height = _legend(ordered, x=24, y=legend_top, width=width - 48)
+    legend_markup, legend_height = _legend(
+        ordered, x=24, y=legend_top, width=width - 48, size=font_size
+    )
     parts.append(legend_markup)
     return _svg(
         id_prefix=id_prefix,
@@ -660,12 +674,17 @@ def control_trust_profile(
     description: str,
     id_prefix: str,
     legend: dict[str, str] | None = None,
+    pole_width: float = 160.0,
 ) -> SafeString:
-    """One row per dimension: control pole left, trust pole right, now and desired on 1–7."""
+    """One row per dimension: control pole left, trust pole right, now and desired on 1–7.
+
+    ``pole_width`` sets the room for each pole's text: wider (the PDF's 230) wraps it into
+    fewer lines and makes a flatter chart, for a page that must hold it with two others.
+    """
     legend_labels = {"now": _("Now"), "desired": _("Desired"), **(legend or {})}
-    width, size = 620.0, 12.0
+    size = 12.0
+    width = 2 * pole_width + 300.0  # the scale between the poles stays 240 wide
     line = size * 1.25
-    pole_width = 160.0
     scale_left, scale_right = pole_width + 30, width - pole_width - 30
     step = (scale_right - scale_left) / (_PROFILE_STEPS - 1)
     pole_chars = _chars_for(pole_width, size)
@@ -680,10 +699,14 @@ def control_trust_profile(
         _text([_("Control")], x=pole_width, y=header_y, size=size, anchor="end", weight="600")
     )
     parts.append(_text([_("Trust")], x=width - pole_width, y=header_y, size=size, weight="600"))
-    for value in range(1, _PROFILE_STEPS + 1):
-        parts.append(
-            _text([str(value)], x=scale_x(value), y=header_y, size=10, anchor="middle", fill=MUTED)
-        )
+    # The scale's numbers 1–7 in one <text>, each digit placed by its own x (started half a
+    # digit left of its tick: the same place a centred digit takes, one element instead of 7).
+    digit_half = 10 * 0.25
+    xs = " ".join(_n(scale_x(value) - digit_half) for value in range(1, _PROFILE_STEPS + 1))
+    parts.append(
+        f'<text class="scale-numbers" font-size="10" fill="{MUTED}" x="{xs}" '
+        f'y="{_n(header_y)}">{"".join(str(v) for v in range(1, _PROFILE_STEPS + 1))}</text>'
+    )
     y = header_y + 14
 
     legend_items: dict[str, tuple[str, str]] = {}
@@ -705,8 +728,7 @@ def control_trust_profile(
 
         parts.append('<g class="profile-row">')
         parts.append(
-            f'<line x1="0" y1="{_n(y)}" x2="{_n(width)}" y2="{_n(y)}" stroke="{GRID}" '
-            f'stroke-width="0.75"/>'
+            f'<path d="{_segment((0, y), (width, y))}" stroke="{GRID}" stroke-width="0.75"/>'
         )
         parts.append(
             _text(
@@ -724,16 +746,12 @@ def control_trust_profile(
         )
         pole_top = centre - len(trust_lines) * line / 2 + size * 0.85
         parts.append(_text(trust_lines, x=width - pole_width, y=pole_top, size=size, fill=INK))
-        parts.append(
-            f'<line x1="{_n(scale_left)}" y1="{_n(centre)}" x2="{_n(scale_right)}" '
-            f'y2="{_n(centre)}" stroke="{MUTED}" stroke-width="1"/>'
+        # The scale and its seven ticks: one path instead of eight lines.
+        scale = _segment((scale_left, centre), (scale_right, centre)) + "".join(
+            _segment((scale_x(v), centre - 4), (scale_x(v), centre + 4))
+            for v in range(1, _PROFILE_STEPS + 1)
         )
-        for value in range(1, _PROFILE_STEPS + 1):
-            x = scale_x(value)
-            parts.append(
-                f'<line x1="{_n(x)}" y1="{_n(centre - 4)}" x2="{_n(x)}" y2="{_n(centre + 4)}" '
-                f'stroke="{MUTED}" stroke-width="1"/>'
-            )
+        parts.append(f'<path class="scale" d="{scale}" stroke="{MUTED}" stroke-width="1"/>')
         if row.now is not None and row.desired is not None:
             parts.append(
                 f'<line x1="{_n(scale_x(row.now))}" y1="{_n(centre)}" '

@@ -137,7 +137,7 @@ def about(comparison: Comparison) -> list[tuple[str, str]]:
         (_("Export"), _("Tillit – comparison of units")),
         (_("Round"), comparison.round.name),
         (_("Part of the organisation"), comparison.node.name),
-        (_("Framework version"), comparison.round.framework_version.name),
+        (_("Framework version"), comparison.round.framework_version.display_name),
         (_("Exported"), date_format(timezone.localtime(), "DATETIME_FORMAT")),
         (
             _("Contents"),

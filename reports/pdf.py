@@ -16,12 +16,14 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in the report HTML (``{% static %}`` gives "/static/…") need a base URL to
@@ -30,9 +32,25 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 INTERNAL_BASE_URL = "http://tillit.invalid/"
 INTERNAL_ORIGIN = "http://tillit.invalid"
 
-# Tagged PDF with the PDF/UA-1 identification and XMP metadata (dc:title), for screen readers
-# (the lag om tillgänglighet till digital offentlig service applies to published PDFs too).
-PDF_VARIANT = "pdf/ua-1"
+# Archival and accessible at once: PDF/A-2u (fonts embedded, sRGB output intent, XMP
+# metadata, every glyph mapped to Unicode), tagged for screen readers with the PDF/UA-1
+# identification beside PDF/A's in the XMP (lag om tillgänglighet till digital offentlig
+# service applies to published PDFs too). WeasyPrint has one variant at a time: it writes
+# PDF/A's part, ArchivalMetadata adds PDF/UA's.
+PDF_VARIANT = "pdf/a-2u"
+PDF_UA_PART = 1
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_PDFUAID = "{http://www.aiim.org/pdfua/ns/id/}"
+
+
+class ArchivalMetadata(DocumentMetadata):
+    """WeasyPrint's metadata, with ``pdfuaid:part`` added to the XMP's identification."""
+
+    def generate_rdf_metadata(self, variant, version, conformance):
+        rdf = ElementTree.fromstring(super().generate_rdf_metadata(variant, version, conformance))
+        description = rdf.find(f"{_RDF}Description")
+        description.set(f"{_PDFUAID}part", str(PDF_UA_PART))
+        return ElementTree.tostring(rdf, encoding="utf-8")
 
 
 class RefusedURLError(ValueError):
@@ -139,16 +157,16 @@ class SafeURLFetcher(URLFetcher):
 
 
 def render_pdf(html: str, *, base_url: str | None = None, title: str, language: str) -> bytes:
-    """Render report HTML to a tagged PDF with ``title`` and ``language`` in its metadata.
+    """Render report HTML to PDF/A-2u, tagged for PDF/UA-1, with ``title`` and ``language``.
 
     ``base_url`` is what relative links resolve against; pass the site's absolute URL (e.g.
     ``request.build_absolute_uri("/")``) so links in the PDF work, or leave it out.
     """
     base = base_url or INTERNAL_BASE_URL
-    document = HTML(string=html, base_url=base, url_fetcher=SafeURLFetcher(base)).render(
-        pdf_variant=PDF_VARIANT
-    )
+    options = {"pdf_variant": PDF_VARIANT, "pdf_tags": True}
+    document = HTML(string=html, base_url=base, url_fetcher=SafeURLFetcher(base)).render(**options)
+    document.metadata.__class__ = ArchivalMetadata
     # The caller's title and language win over whatever the HTML said: PDF/UA needs both.
     document.metadata.title = title
     document.metadata.lang = language
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    return document.write_pdf(**options)

@@ -261,6 +261,12 @@ else:
         }
     }
 
+# The organisation's name, on the join page and the cover of every report ("" leaves it out).
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "").strip()
+# A logo for the report cover: a static file's name (e.g. "img/logo.svg") or a file under
+# MEDIA_ROOT; empty, no logo. Only the app's own files: the PDF renderer fetches nothing else.
+REPORT_LOGO = os.environ.get("REPORT_LOGO", "").strip()
+
 # Group figures are shown only where at least this many have answered (assessments.disclosure
 # reads it; Swedish survey practice reports no smaller group).
 MIN_RESPONDENTS = int(os.environ.get("MIN_RESPONDENTS", "5"))

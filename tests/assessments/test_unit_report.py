@@ -480,7 +480,8 @@ def scenario_version(org):
 def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     html = html_of(build(scenario.assessment, "en"), "en")
     charts = charts_in(html)
-    assert len(charts) == 3 + 7  # triangle, radar, profile and one distribution per principle
+    # Triangle, radar and profile; the PDF prints each principle's answers as its table.
+    assert len(charts) == 3
     assert all(svg.startswith("<svg") and 'role="img"' in svg for svg in charts)
     # Enough answered, yet no participant is a dot: no group of dots, and the eight views of
     # now are not drawn where the triangle would put them.
@@ -491,7 +492,6 @@ def test_it_draws_every_chart_with_its_title_as_alternative_text(scenario):
     assert not all(p in triangle for p in positions)
     assert 'r="2.5"' not in triangle  # no dot of any kind
     assert 'alt="Steering balance: now and desired"' in html
-    assert 'alt="Answers on Support and resources"' in html
     assert "<svg" not in html  # in the PDF the charts are images, not inline SVG
 
 
@@ -552,7 +552,9 @@ def test_it_renders_a_pdf_with_the_unit_principles_scores_and_actions(scenario):
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     assert reader.metadata.title == "Balansrapport – Enhet A1 – Tillitsskattning HT 2026"
-    assert len(reader.pages) >= 10
+    # Summary first, principles several to a page (was 15 and more); the demo unit's report
+    # is held at 8 pages in tests/reports/test_report_layout.py.
+    assert 2 <= len(reader.pages) <= 10
     assert "Enhet A1" in text and "Tillitsskattning HT 2026" in text
     report = build(scenario.assessment)
     for section in report.principles:
@@ -566,7 +568,7 @@ def test_it_renders_a_pdf_with_the_unit_principles_scores_and_actions(scenario):
     alts = figure_alts(reader)
     with translation.override("sv"):
         title = translation.gettext("Steering balance: now and desired")
-    assert len(alts) == 10 and alts[0] == title
+    assert len(alts) == 3 and alts[0] == title
 
 
 def figure_alts(reader):
