@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from assessments.exports import _csv_value, _safe_text
+from reports.exports import _csv_value, _safe_text
 
 from .models import Proposal
 from .overview import Overview

@@ -2,6 +2,8 @@
 posted; ``services`` writes (and checks again)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from assessments.forms_manager import _lock_version_field
@@ -19,6 +21,19 @@ from .models import (
     SignalKind,
     SignalLevel,
     SignalPurpose,
+)
+
+
+def _with_max(message: str) -> str:
+    return gettext(message) % {"max": MAX_HOURS}
+
+
+# Formatted when shown, in the reader's language (a lazy string's % would fix it at import).
+HOURS_MESSAGE = lazy(_with_max, str)(
+    gettext_noop("Give the hours as a whole number from 0 to %(max)d.")
+)
+HOURS_HELP = lazy(_with_max, str)(
+    gettext_noop("Roughly, for everyone in the unit together. A whole number from 0 to %(max)d.")
 )
 
 CHOOSE = _("Choose one of the list.")
@@ -60,20 +75,15 @@ class SignalForm(SingleValueFormMixin, forms.Form):
     )
     hours_per_month = StrictIntegerField(
         label=_("Hours a month for the unit"),
-        help_text=_("Roughly, for everyone in the unit together. A whole number from 0 to %(max)d.")
-        % {"max": MAX_HOURS},
+        help_text=HOURS_HELP,
         min_value=0,
         max_value=MAX_HOURS,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6}),
         error_messages={
-            "required": _("Give the hours as a whole number from 0 to %(max)d.")
-            % {"max": MAX_HOURS},
-            "invalid": _("Give the hours as a whole number from 0 to %(max)d.")
-            % {"max": MAX_HOURS},
-            "min_value": _("Give the hours as a whole number from 0 to %(max)d.")
-            % {"max": MAX_HOURS},
-            "max_value": _("Give the hours as a whole number from 0 to %(max)d.")
-            % {"max": MAX_HOURS},
+            "required": HOURS_MESSAGE,
+            "invalid": HOURS_MESSAGE,
+            "min_value": HOURS_MESSAGE,
+            "max_value": HOURS_MESSAGE,
         },
     )
     effect = forms.ChoiceField(

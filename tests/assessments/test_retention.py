@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from assessments import comparison, retention, workflow
+from assessments import retention, workflow
 from assessments.models import (
     Action,
     AssessmentState,
@@ -40,14 +40,15 @@ from assessments.models import (
     StatementAnswer,
     UnitAssessment,
 )
-from assessments.reports.unit_report import (
+from assessments.tasks import purge_expired
+from principles.models import Principle
+from reports import comparison
+from reports.unit_report import (
     AUDIENCE_OVERSEER,
     AUDIENCE_UNIT,
     build_unit_report,
     render_unit_report_html,
 )
-from assessments.tasks import purge_expired
-from principles.models import Principle
 from tests.factories import make_round, make_version
 from tests.factories_compare import complete as complete_with_answers
 from tests.factories_reports import complete as complete_report
