@@ -14,6 +14,7 @@ Bulk writes (the CSV imports) bypass the signals auditlog listens to; they log t
 """
 
 import datetime
+import json
 from typing import Any
 
 from auditlog.cid import get_cid
@@ -265,7 +266,7 @@ class BulkLog:
     def save(self, batch_size: int = 500) -> int:
         """Insert the collected entries, `batch_size` to a query; returns how many.
 
-        Straight into auditlog's table, each value prepared as its LogEntry field prepares it:
+        Straight into auditlog's table, the values as LogEntry's fields store them:
         building thousands of LogEntry objects for bulk_create took longer than the import.
         """
         rows, self.rows = self.rows, []
@@ -284,11 +285,16 @@ class BulkLog:
                 "timestamp": self._now,
             }.items()
         }
+        # Columns left out are NULL; on PostgreSQL a text literal fills a jsonb column.
+        shared = {name: value for name, value in shared.items() if value is not None}
         names = [*self._PER_ENTRY, *shared]
         shared_values = list(shared.values())
-        adapt = connection.ops.adapt_json_value
         encoders = {name: meta.get_field(name).encoder for name in ("changes", "additional_data")}
-        plain_source = adapt({"source": self.source}, encoders["additional_data"])
+
+        def dumps(value: Any, encoder: type[json.JSONEncoder] | None) -> str:
+            return json.dumps(value, cls=encoder)  # as JSONField stores it
+
+        plain_source = dumps({"source": self.source}, encoders["additional_data"])
 
         def prepared(row: tuple) -> list[Any]:
             ct, object_pk, object_id, repr_, serialized, action, changes, extra = row
@@ -297,10 +303,10 @@ class BulkLog:
                 object_pk,
                 object_id,
                 repr_,
-                None if serialized is None else adapt(serialized, None),
+                None if serialized is None else dumps(serialized, None),
                 action,
-                adapt(changes, encoders["changes"]),
-                adapt({"source": self.source, **extra}, encoders["additional_data"])
+                dumps(changes, encoders["changes"]),
+                dumps({"source": self.source, **extra}, encoders["additional_data"])
                 if extra
                 else plain_source,
                 *shared_values,
@@ -309,7 +315,15 @@ class BulkLog:
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
         columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-        placeholders = "(" + ", ".join(["%s"] * len(names)) + ")"
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        placeholders = (
+            "("
+            + ", ".join(
+                f"%s{cast}" if isinstance(meta.get_field(name), models.JSONField) else "%s"
+                for name in names
+            )
+            + ")"
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":  # executemany runs in-process, row by row
                 cursor.executemany(
