@@ -157,7 +157,7 @@ class CsvImportMixin:
                 )
                 return HttpResponseRedirect(request.path)
             file_name, data = previewed
-            result = self.import_service(data)
+            result = self.import_service(data, actor=request.user, source="admin import")
             if result.ok:
                 for line in result.summary():
                     messages.success(request, line)

@@ -13,6 +13,10 @@ the several queries per node that treebeard's ``add_child`` would cost.
 Roles: ``email,unit_code,role``. People are matched by e-mail address; missing people are
 created with an unusable password. Roles missing from the file are left as they are.
 
+Both: every unit, person and role written gets its entry in the audit log, as a save in admin
+would (``tillit.audit.BulkLog``), with the importing administrator or, from a command, its name;
+written in bulk inside the import's transaction, so a refused import leaves no entries either.
+
 Both formats: UTF-8 with or without BOM, comma, semicolon or tab between fields, a header row.
 Every value is checked against the model field it lands in (length, no control characters)
 before anything is written, so a dry run finds everything the write would fail on.
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -44,6 +49,8 @@ from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from tillit.audit import BulkLog
 
 from .models import Role, RoleKind, Unit, UnitKind
 
@@ -61,6 +68,8 @@ MAX_CHILDREN = len(Unit.alphabet) ** Unit.steplen - 1
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Batches small enough for any database's parameter limit and for CASE-based bulk updates.
 BATCH = 500
+# The unit fields an import writes, and so the ones its audit entries compare.
+WRITTEN_UNIT_FIELDS = ["path", "depth", "numchild", "name", "kind"]
 
 # What HR files write for the kinds, besides our own values. Case does not matter.
 KIND_ALIASES = {
@@ -538,8 +547,18 @@ def _step(number: int) -> str:
 
 
 @transaction.atomic
-def import_units(data: bytes, *, dry_run: bool = False) -> UnitImportResult:
-    """Create, rename and move units as the CSV file says; all of it or, on any problem, none."""
+def import_units(
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    actor: AbstractBaseUser | None = None,
+    source: str = "import",
+) -> UnitImportResult:
+    """Create, rename and move units as the CSV file says; all of it or, on any problem, none.
+
+    The audit log names `actor` (the administrator importing in admin) and `source` (what ran
+    the import: a command has no actor).
+    """
     result = UnitImportResult(dry_run=dry_run)
     csv_rows, problems = read_csv(data, UNIT_COLUMNS, UNIT_OPTIONAL_COLUMNS)
     if problems:  # the file itself cannot be read: no point looking at its contents
@@ -662,6 +681,9 @@ def import_units(data: bytes, *, dry_run: bool = False) -> UnitImportResult:
     try:
         with transaction.atomic():
             _write_units(to_create, to_update, existing)
+            _log_units(
+                to_create, to_update, existing, parent_of, BulkLog(actor=actor, source=source)
+            )
     except IntegrityError:
         # Someone else changed the tree between our reading and writing it.
         result.errors = [
@@ -690,7 +712,7 @@ def _write_units(
         )
     # Django's bulk_update builds a CASE expression per row and field in Python, which costs
     # seconds for thousands of units; plain SQL does the same in a fraction of that.
-    fields = ["path", "depth", "numchild", "name", "kind"]
+    fields = WRITTEN_UNIT_FIELDS
     quote = connection.ops.quote_name
     table = quote(Unit._meta.db_table)
     pk = quote(Unit._meta.pk.column)
@@ -715,6 +737,43 @@ def _write_units(
                 [row[1:] + row[:1] for row in rows],
             )
     Unit.objects.bulk_create(to_create, batch_size=BATCH)
+
+
+def _log_units(
+    created: list[Unit],
+    updated: list[Unit],
+    existing: dict[str, _Existing],
+    parent_of: dict[str, str | None],
+    log: BulkLog,
+) -> None:
+    """One audit entry per unit created or changed; moved units name their old and new parent.
+
+    A unit whose only change is its child count gets none (auditlog leaves numchild out).
+    """
+    if any(unit.pk is None for unit in created):  # a database that returns no new keys
+        pks = dict(
+            Unit.objects.filter(code__in=[unit.code for unit in created]).values_list("code", "pk")
+        )
+        for unit in created:
+            unit.pk = pks[unit.code]
+    for unit in created:
+        log.created(unit)
+    for unit in updated:
+        was = existing[unit.code]
+        old = Unit(
+            pk=was.pk,
+            code=was.code,
+            name=was.name,
+            kind=was.kind,
+            path=was.path,
+            depth=len(was.path) // Unit.steplen,
+            numchild=was.numchild,
+        )
+        extra = {}
+        if was.parent_code != parent_of[unit.code]:
+            extra["parent"] = [was.parent_code, parent_of[unit.code]]
+        log.updated(old, unit, WRITTEN_UNIT_FIELDS, **extra)
+    log.save(batch_size=BATCH)
 
 
 # ---------------------------------------------------------------------------------------
@@ -865,8 +924,17 @@ def _parse_role_rows(rows: list[CsvRow]) -> tuple[list[_RoleRow], list[Problem]]
 
 
 @transaction.atomic
-def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
-    """Give people roles on units as the CSV file says; all of it or, on any problem, none."""
+def import_roles(
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    actor: AbstractBaseUser | None = None,
+    source: str = "import",
+) -> RoleImportResult:
+    """Give people roles on units as the CSV file says; all of it or, on any problem, none.
+
+    The audit log names `actor` and `source` as for `import_units`.
+    """
     result = RoleImportResult(dry_run=dry_run)
     csv_rows, problems = read_csv(data, ROLE_COLUMNS)
     rows, row_problems = _parse_role_rows(csv_rows)
@@ -884,12 +952,15 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
     user_model = get_user_model()
     emails = {row.email for row in rows}
     people: dict[str, list[int]] = defaultdict(list)
-    for pk, email in (
+    usernames: dict[int, str] = {}  # for the audit entries' "person – role – unit"
+    username_field = user_model.USERNAME_FIELD
+    for pk, email, username in (
         user_model.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=emails)
-        .values_list("pk", "email_lower")
+        .values_list("pk", "email_lower", username_field)
     ):
         people[email].append(pk)
+        usernames[pk] = username
     missing = emails - set(people)
     # A new person's user name is their e-mail address, which may be too long for it.
     username_max = _user_field_max_length("username")
@@ -986,16 +1057,28 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
                     "username", "pk"
                 )
             )
-            Role.objects.bulk_create(
-                [
-                    Role(
-                        user_id=user_pks[change.email],
-                        unit_id=units[change.unit_code][0],
-                        kind=change.kind,
-                    )
-                    for change in result.created
-                ]
-            )
+            for person in new_people:
+                person.pk = user_pks[person.username]
+            # In-memory people and units, so that each role's audit text needs no query.
+            person_of = {
+                email: user_model(pk=pk, **{username_field: usernames[pk]})
+                for email, pk in user_pks.items()
+                if pk in usernames
+            }
+            person_of.update({person.username: person for person in new_people})
+            unit_of = {
+                code: Unit(pk=pk, code=code, name=name) for code, (pk, name) in units.items()
+            }
+            roles = [
+                Role(
+                    user=person_of[change.email],
+                    unit=unit_of[change.unit_code],
+                    kind=change.kind,
+                )
+                for change in result.created
+            ]
+            Role.objects.bulk_create(roles)
+            _log_roles(new_people, roles, BulkLog(actor=actor, source=source))
     except IntegrityError:
         result.errors = [
             Problem(
@@ -1008,6 +1091,25 @@ def import_roles(data: bytes, *, dry_run: bool = False) -> RoleImportResult:
         ]
         result.created, result.unchanged, result.created_people = [], [], []
     return result
+
+
+def _log_roles(new_people: list, roles: list[Role], log: BulkLog) -> None:
+    """One audit entry per person created and per role given."""
+    if any(role.pk is None for role in roles):  # a database that returns no new keys
+        pks = {
+            (user_id, unit_id, kind): pk
+            for pk, user_id, unit_id, kind in Role.objects.filter(
+                user_id__in={role.user_id for role in roles},
+                unit_id__in={role.unit_id for role in roles},
+            ).values_list("pk", "user_id", "unit_id", "kind")
+        }
+        for role in roles:
+            role.pk = pks[(role.user_id, role.unit_id, role.kind)]
+    for person in new_people:
+        log.created(person)
+    for role in roles:
+        log.created(role)
+    log.save(batch_size=BATCH)
 
 
 # ---------------------------------------------------------------------------------------

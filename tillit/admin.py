@@ -71,6 +71,9 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
             return str(entry.actor)
         if isinstance(entry.additional_data, dict) and entry.additional_data.get("actor"):
             return str(entry.additional_data["actor"])  # a deleted person, by number
+        if isinstance(entry.additional_data, dict) and entry.additional_data.get("source"):
+            # An import run from the command line: the entry names the command.
+            return str(_("no one signed in (%(source)s)") % entry.additional_data)
         # No one signed in: a command, an import script or a deleted person's entry.
         return str(_("(no one signed in, or a person since deleted)"))
 

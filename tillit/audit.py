@@ -8,19 +8,29 @@ What is logged is listed here and nowhere else. Respondents, answers and comment
 registered, and of a unit assessment only its state and the fields that go with it: no
 participant's words, no join code and (AUDITLOG_DISABLE_REMOTE_ADDR) no network address ever
 land in the log. Entries are kept for AUDIT_RETENTION_DAYS days (``purge_audit_log``).
+
+Bulk writes (the CSV imports) bypass the signals auditlog listens to; they log through
+``BulkLog`` instead, which writes the same entries auditlog would, in a few bulk inserts.
 """
 
 import datetime
+import json
 from typing import Any
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
+from auditlog.diff import get_field_value, get_mask_function
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.encoding import smart_str
 
 # Model label -> how auditlog registers it. A model missing here is not logged at all.
 AUDITED: dict[str, dict[str, Any]] = {
@@ -103,3 +113,229 @@ def purge(*, dry_run: bool = False, now: datetime.datetime | None = None) -> int
     if not dry_run and count:
         expired.delete()
     return count
+
+
+# ---------------------------------------------------------------------------------------
+# Logging bulk writes
+# ---------------------------------------------------------------------------------------
+
+# Auditlog writes these values with smart_str(); for them str() gives the same text, much faster.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.AutoField,
+    models.BigAutoField,
+)
+
+
+def _tracked_fields(model: type[models.Model]) -> list[tuple[models.Field, bool]]:
+    """The concrete fields auditlog records for `model`, each with whether str() renders it.
+
+    Reverse relations, which auditlog's diff of a new object also lists (as texts such as
+    "assessments.Role.None" that say nothing), are left out.
+    """
+    options = auditlog.get_model_fields(model)
+    include, exclude = options["include_fields"], options["exclude_fields"]
+    fk_as_id = not settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
+    fields = []
+    for field in model._meta.concrete_fields:
+        if (include and field.name not in include) or field.name in exclude:
+            continue
+        plain = not settings.AUDITLOG_STORE_JSON_CHANGES and (
+            isinstance(field, _PLAIN_FIELDS) or (field.many_to_one and fk_as_id)
+        )
+        fields.append((field, plain))
+    return fields
+
+
+class BulkLog:
+    """Audit entries for objects written with bulk queries, as auditlog writes for save().
+
+    Collect the changes with `created` and `updated` while or after writing, then `save()`
+    inside the same transaction: a rolled-back write takes its entries with it. Values are
+    rendered as auditlog renders them (``get_field_value``: text, "None" for nothing), one entry
+    per object that changed, with the actor and a `source` saying where the change came from
+    (in ``additional_data``), for entries made where no one is signed in.
+    """
+
+    def __init__(self, *, actor: AbstractBaseUser | None, source: str) -> None:
+        self.actor = actor if actor is not None and actor.is_authenticated else None
+        self.source = source
+        self.rows: list[tuple] = []
+        self._fields: dict[type[models.Model], list[tuple[models.Field, bool]]] = {}
+        self._content_types: dict[type[models.Model], int] = {}
+        self._serialize: dict[type[models.Model], bool] = {}
+        self._cid = get_cid()
+        self._now = timezone.now()
+
+    def _fields_of(self, model: type[models.Model]) -> list[tuple[models.Field, bool]] | None:
+        """None when auditlog does not log `model` (or is switched off here)."""
+        if auditlog_disabled.get() or not auditlog.contains(model):
+            return None
+        if model not in self._fields:
+            self._fields[model] = _tracked_fields(model)
+            self._content_types[model] = ContentType.objects.get_for_model(model).pk
+            self._serialize[model] = auditlog.get_serialize_options(model)["serialize_data"]
+        return self._fields[model]
+
+    @staticmethod
+    def _value(instance: models.Model, field: models.Field, plain: bool) -> Any:
+        if plain:
+            value = getattr(instance, field.attname)
+            return value if type(value) is str else smart_str(value)
+        return get_field_value(instance, field, settings.AUDITLOG_STORE_JSON_CHANGES)
+
+    def created(self, instance: models.Model, **extra: Any) -> None:
+        """`instance` was inserted (it must have its primary key)."""
+        fields = self._fields_of(type(instance))
+        if fields is None:
+            return
+        changes = {}
+        for field, plain in fields:
+            if plain:  # the common case, inlined: thousands of objects, several fields each
+                value = getattr(instance, field.attname)
+                if value is None:
+                    continue
+                value = value if type(value) is str else smart_str(value)
+            else:
+                value = self._value(instance, field, plain)
+            if value != "None" and value is not None:
+                changes[field.name] = ["None", value]
+        self._add(instance, LogEntry.Action.CREATE, changes, extra)
+
+    def updated(
+        self, old: models.Model, new: models.Model, written: list[str], **extra: Any
+    ) -> None:
+        """`new` replaced `old` in the fields `written`; nothing is logged if none changed."""
+        fields = self._fields_of(type(new))
+        if fields is None:
+            return
+        changes = {}
+        for field, plain in fields:
+            if field.name in written:
+                before, after = self._value(old, field, plain), self._value(new, field, plain)
+                if before != after:
+                    changes[field.name] = [before, after]
+        if changes:
+            self._add(new, LogEntry.Action.UPDATE, changes, extra)
+
+    def _add(
+        self, instance: models.Model, action: int, changes: dict[str, list], extra: dict
+    ) -> None:
+        model = type(instance)
+        options = auditlog.get_model_fields(model)
+        if options["mask_fields"]:
+            mask = get_mask_function(options["mask_callable"])
+            for name in set(options["mask_fields"]) & set(changes):
+                changes[name] = [mask(str(value)) for value in changes[name]]
+        if callable(get_additional_data := getattr(instance, "get_additional_data", None)):
+            extra = {**(get_additional_data() or {}), **extra}
+        pk = instance.pk
+        serialized = (
+            LogEntry.objects._get_serialized_data_or_none(instance)
+            if self._serialize[model]
+            else None
+        )
+        self.rows.append(
+            (
+                self._content_types[model],
+                smart_str(pk),
+                pk if isinstance(pk, int) else None,
+                smart_str(instance),
+                serialized,
+                action,
+                changes,
+                extra,
+            )
+        )
+
+    # The columns `_add` fills for each entry, in its order; the others are the same for all.
+    _PER_ENTRY = (
+        "content_type",
+        "object_pk",
+        "object_id",
+        "object_repr",
+        "serialized_data",
+        "action",
+        "changes",
+        "additional_data",
+    )
+
+    def save(self, batch_size: int = 500) -> int:
+        """Insert the collected entries, `batch_size` to a query; returns how many.
+
+        Straight into auditlog's table, the values as LogEntry's fields store them:
+        building thousands of LogEntry objects for bulk_create took longer than the import.
+        """
+        rows, self.rows = self.rows, []
+        if not rows:
+            return 0
+        meta = LogEntry._meta
+        shared = {
+            name: meta.get_field(name).get_db_prep_save(value, connection)
+            for name, value in {
+                "changes_text": "",
+                "actor": self.actor.pk if self.actor else None,
+                "actor_email": getattr(self.actor, "email", None) if self.actor else None,
+                "cid": self._cid,
+                "remote_addr": None,
+                "remote_port": None,
+                "timestamp": self._now,
+            }.items()
+        }
+        # Columns left out are NULL; on PostgreSQL a text literal fills a jsonb column.
+        shared = {name: value for name, value in shared.items() if value is not None}
+        names = [*self._PER_ENTRY, *shared]
+        shared_values = list(shared.values())
+        encoders = {name: meta.get_field(name).encoder for name in ("changes", "additional_data")}
+
+        def dumps(value: Any, encoder: type[json.JSONEncoder] | None) -> str:
+            return json.dumps(value, cls=encoder)  # as JSONField stores it
+
+        plain_source = dumps({"source": self.source}, encoders["additional_data"])
+
+        def prepared(row: tuple) -> list[Any]:
+            ct, object_pk, object_id, repr_, serialized, action, changes, extra = row
+            return [
+                ct,
+                object_pk,
+                object_id,
+                repr_,
+                None if serialized is None else dumps(serialized, None),
+                action,
+                dumps(changes, encoders["changes"]),
+                dumps({"source": self.source, **extra}, encoders["additional_data"])
+                if extra
+                else plain_source,
+                *shared_values,
+            ]
+
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        placeholders = (
+            "("
+            + ", ".join(
+                f"%s{cast}" if isinstance(meta.get_field(name), models.JSONField) else "%s"
+                for name in names
+            )
+            + ")"
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":  # executemany runs in-process, row by row
+                cursor.executemany(
+                    f"INSERT INTO {table} ({columns}) VALUES {placeholders}",
+                    [prepared(row) for row in rows],
+                )
+            else:  # one statement per batch instead of one round trip per row
+                for start in range(0, len(rows), batch_size):
+                    batch = rows[start : start + batch_size]
+                    cursor.execute(
+                        f"INSERT INTO {table} ({columns}) VALUES "
+                        + ", ".join([placeholders] * len(batch)),
+                        [value for row in batch for value in prepared(row)],
+                    )
+        return len(rows)

@@ -26,7 +26,9 @@ class CsvImportCommand(BaseCommand):
             data = Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: {error.strerror or error}") from error
-        result = self.service(data, dry_run=dry_run)
+        # No one is signed in: the audit entries name the command instead.
+        command = type(self).__module__.rpartition(".")[2]
+        result = self.service(data, dry_run=dry_run, source=f"{command} command")
         if result.errors:
             raise CommandError("\n".join([*result.summary(), *map(str, result.errors)]))
         if dry_run or options.get("verbosity", 1) >= 2:
