@@ -45,6 +45,7 @@ from assessments.models import (
     UnitAssessment,
     UnitKind,
 )
+from governance.report import report_section as governance_section
 from principles.models import (
     Dimension,
     Principle,
@@ -310,6 +311,8 @@ class UnitReport:
     statement_count: int
     # The previous round's actions as rated in this round's dialogue (``followup``).
     followed_up: tuple[FollowedUpRow, ...] = ()
+    # The group's steering signals and the chain's answers (``governance.report``).
+    governance: dict | None = None
 
     @property
     def title(self) -> str:
@@ -673,4 +676,5 @@ def build_unit_report(assessment: UnitAssessment, *, audience: str = AUDIENCE_UN
         ),
         statement_count=sum(len(s.statements) for s in sections),
         followed_up=followed_up,
+        governance=governance_section(assessment),
     )

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, the person's roles, the assessment (scoped), then the report's own queries
 # (see test_unit_report.REPORT_QUERIES).
-PAGE_QUERIES = 21
+PAGE_QUERIES = 22
 
 
 def page(client, assessment, name="unit_report", **params):

@@ -46,8 +46,8 @@ pytestmark = pytest.mark.django_db
 # released figures), principles and their statements, dimensions, steering principles, the
 # definition, three agreement tables, actions, the previous assessment and its three
 # agreement tables and its actions (as rated in this round), the department and its units'
-# scores. No answer table is read.
-REPORT_QUERIES = 17
+# scores, the steering signals with their answers. No answer table is read.
+REPORT_QUERIES = 18
 ANSWER_TABLES = (
     "assessments_statementanswer",
     "assessments_dimensionanswer",

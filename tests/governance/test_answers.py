@@ -152,7 +152,7 @@ def test_it_keeps_bad_input_beside_the_field_and_stores_nothing(owners, complete
     assert not SignalAnswer.objects.exists()
 
 
-def test_the_unit_sees_the_answer_on_its_page_and_in_its_next_round(owners, completed, persona):
+def test_it_shows_the_unit_the_answer_on_its_page_and_in_its_next_round(owners, completed, persona):
     signal = make_signal(
         completed,
         answer={"status": "accepted", "text": "Kvartalsdialog i stället.", "due_on": LATER},
@@ -180,7 +180,7 @@ def test_the_unit_sees_the_answer_on_its_page_and_in_its_next_round(owners, comp
     assert "1 answer has come back to what you raised before." in dialogue
 
 
-def test_another_unit_never_sees_the_answers(owners, completed, persona):
+def test_it_never_shows_another_unit_the_answers(owners, completed, persona):
     make_signal(completed, answer={"status": "kept", "text": "HEMLIGT-SVAR"})
     version = completed.round.framework_version
     later = make_round(
@@ -198,3 +198,32 @@ def test_another_unit_never_sees_the_answers(owners, completed, persona):
         reverse("manager_dialogue", args=[sibling.pk]),
     ):
         assert "HEMLIGT-SVAR" not in client.get(url).content.decode()
+
+
+def test_it_shows_the_answer_in_the_next_rounds_balance_report_and_not_another_units(
+    owners, completed
+):
+    from reports.unit_report import build_unit_report, render_unit_report_html
+
+    make_signal(
+        completed,
+        answer={"status": "accepted", "text": "Kvartalsdialog i stället.", "due_on": LATER},
+    )
+    version = completed.round.framework_version
+    spring = make_round(
+        owners.root,
+        version,
+        name="Våren 2027",
+        opens_on=datetime.date(2027, 3, 1),
+        closes_on=datetime.date(2027, 5, 1),
+    )
+    done = {"state": AssessmentState.COMPLETED, "completed_at": timezone.now()}
+    next_round = make_assessment(spring, owners.a1, **done)
+    sibling = make_assessment(spring, owners.a2, **done)
+
+    html = render_unit_report_html(build_unit_report(next_round), for_pdf=True)
+    other = render_unit_report_html(build_unit_report(sibling), for_pdf=True)
+
+    assert "What happened to what we raised" in html
+    assert "Veckovis statistikrapport" in html and "Kvartalsdialog i stället." in html
+    assert "Kvartalsdialog i stället." not in other

@@ -94,7 +94,7 @@ def test_it_never_ranks_the_units(owners, story, client):
 
 
 @pytest.mark.parametrize("who", ["steering_owner_elsewhere", "quality_developer_elsewhere"])
-def test_a_person_of_another_forvaltning_gets_404(owners, story, client, who):
+def test_it_answers_404_to_a_person_of_another_forvaltning(owners, story, client, who):
     client.force_login(getattr(owners, who))
     assert _overview(client, story, owners.dep_a).status_code == 404
     signal = SteeringSignal.objects.get(reason="Kvartalsdialog A1")
@@ -131,7 +131,7 @@ def test_it_neutralises_formulas_in_exports(owners, story, client):
     assert "'=HYPERLINK" in text
 
 
-def test_the_start_page_is_403_for_people_without_a_role(owners, client):
+def test_it_answers_403_on_the_start_page_to_people_without_a_role(owners, client):
     for who in ("manager_of_a", "outsider"):
         client.force_login(getattr(owners, who))
         assert client.get(reverse("governance_index")).status_code == 403
