@@ -135,7 +135,8 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, ImportError):
         return _("The unit report is not available in this installation.")
     # The details go to the log; the page says which unit and what kind of problem.
-    return _("The report could not be made (%(kind)s).") % {"kind": type(error).__name__}
+    kind = getattr(error, "kind", "") or type(error).__name__
+    return _("The report could not be made (%(kind)s).") % {"kind": kind}
 
 
 @task()

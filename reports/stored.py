@@ -185,7 +185,11 @@ def read(row: StoredReport) -> bytes:
 
 
 class RenderFailed(Exception):
-    """The report could not be rendered; the message says what kind of problem it was."""
+    """The report could not be rendered; ``kind`` names the kind of problem (for pages)."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind or type(self).__name__
 
 
 def describe(error: BaseException) -> str:
@@ -270,5 +274,6 @@ def current_pdf(assessment: UnitAssessment, *, language: str, audience: str) -> 
     if row.state != ReportState.READY:
         row = render(row.pk)
     if row is None or row.state != ReportState.READY:
-        raise RenderFailed(row.error if row is not None else "the assessment is gone")
+        error = row.error if row is not None else "the assessment is gone"
+        raise RenderFailed(error, kind=error.split(":", 1)[0])
     return read(row)
