@@ -24,6 +24,7 @@ def _page(browser, live_server, username: str, viewport):
     context = browser.new_context(viewport=viewport, locale="en-GB", accept_downloads=True)
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
+    page.set_default_timeout(90_000)  # the shared test machine can be slow
     page.goto(f"{live_server.url}/konto/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-test-1234")

@@ -87,7 +87,10 @@ class Command(BaseCommand):
     def _session(self, user) -> str:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # The local password backend, as after a login with the form.
+        session[BACKEND_SESSION_KEY] = next(
+            b for b in settings.AUTHENTICATION_BACKENDS if "Password" in b or "Model" in b
+        )
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         return session.session_key
@@ -115,7 +118,8 @@ class Command(BaseCommand):
                 response.read()
                 took = time.perf_counter() - started
                 if response.status != 200:
-                    raise CommandError(f"{path} answered {response.status}")
+                    where = response.getheader("Location", "")
+                    raise CommandError(f"{path} answered {response.status} {where}")
                 with lock:
                     times.append(took)
             connection.close()
