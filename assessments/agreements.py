@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from principles.models import Dimension, Principle
+from reports import stored as stored_reports
 from tillit.fields import whole_number
 
 from . import workflow
@@ -109,6 +110,8 @@ def _save_versioned(
 def _open_for_agreements(assessment: UnitAssessment, user) -> UnitAssessment:
     locked = workflow.lock(assessment, user)
     workflow.ensure_accepts_agreements(locked)
+    # Whatever is saved next is in the report (a failed save rolls this back with it).
+    stored_reports.changed(locked)
     return locked
 
 
@@ -295,6 +298,8 @@ def set_action_status(
     )
     if not updated:
         raise AgreementConflict(Action.objects.filter(pk=pk).first())
+    # After completion too: the stored report is rendered again with the new status.
+    stored_reports.changed(locked)
     return Action.objects.get(pk=pk)
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from reports import stored as stored_reports
+
 from . import disclosure, scoping
 from .models import MAX_EXPECTED, AssessmentState, StateChange, UnitAssessment
 
@@ -146,6 +148,7 @@ def reveal_results(assessment: UnitAssessment, user) -> disclosure.Outcome:
         raise WorkflowError(outcome.message, code=outcome.status)
     if outcome.released:
         _record_release(locked, user)
+        stored_reports.changed(locked)  # the preview shows the figures now
     return outcome
 
 
@@ -172,7 +175,7 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
     _require_state(locked, AssessmentState.DIALOGUE, action=_("Completing the assessment"))
     if locked.release_id is None and disclosure.release(locked, user).released:
         _record_release(locked, user)
-    return _move(
+    completed = _move(
         locked,
         AssessmentState.COMPLETED,
         user,
@@ -181,6 +184,9 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
         completed_by=user,
         share_notes=bool(share_notes),
     )
+    # The final reports are rendered in the background once this is committed.
+    stored_reports.changed(completed)
+    return completed
 
 
 # A reopening's reason, as StateChange.reason stores it.
@@ -253,6 +259,7 @@ def reopen_completed(assessment: UnitAssessment, user, *, reason: str) -> UnitAs
         changed_by=user,
         reason=text,
     )
+    stored_reports.changed(locked)  # its reports are previews again until completed anew
     return locked
 
 

@@ -1,7 +1,7 @@
 """A batch: all unit reports of a round under one node, built in the background as one ZIP.
 
-The ZIP is written to a temporary file and moved into place only when it is complete, so a
-batch whose status is "done" always points at a whole file (a database constraint holds that
+The ZIP is assembled in scratch space and saved to the storage only when it is complete, so
+a batch whose status is "done" always points at a whole file (a database constraint holds that
 too). Units whose report could not be made are listed one by one; the others are still in
 the ZIP.
 """
@@ -46,7 +46,7 @@ class Batch(models.Model):
     )
     total = models.PositiveIntegerField(_("units"), default=0)
     done = models.PositiveIntegerField(_("units processed"), default=0)
-    # Relative to MEDIA_ROOT; served only through the scoped download view.
+    # A name in the default storage (batches/…); served only through the scoped download view.
     file = models.CharField(_("file"), max_length=255, blank=True)
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)

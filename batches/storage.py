@@ -1,60 +1,52 @@
-"""Where batch ZIPs live: a private folder under MEDIA_ROOT, never served at a public URL.
+"""Where batch ZIPs live: the default storage (a private folder, or e.g. S3), never a public URL.
 
-A ZIP is written under a temporary name in the same folder and moved into place with
-``os.replace`` (atomic on one file system) only once it is complete; a final name carries a
-random part, so it cannot be guessed even if a web server were misconfigured to serve media.
+Only the storage API is used (no file system paths), so any web node can serve a ZIP that a
+worker on another machine built. A ZIP is assembled in a local temporary file and saved to
+the storage only once it is complete; the batch points at it only after that, so a half-made
+ZIP is never offered. A stored name carries a random part, so it cannot be guessed.
 """
 
 import contextlib
-import os
 import secrets
 import tempfile
-from pathlib import Path
+from typing import IO
 
-from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.files.storage import default_storage
 
 FOLDER = "batches"
 
 
-def folder() -> Path:
-    path = Path(settings.MEDIA_ROOT) / FOLDER
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def temporary_file(batch_id: int) -> Path:
-    """A new empty file to write a batch's ZIP into; not yet the batch's file."""
-    handle, name = tempfile.mkstemp(prefix=f"batch-{batch_id}-", suffix=".part", dir=folder())
-    os.close(handle)
-    return Path(name)
+def temporary_file() -> IO[bytes]:
+    """Scratch space for a ZIP being written: in memory up to 8 MB, then a local temp file."""
+    return tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
 
 
 def final_name(batch_id: int) -> str:
     return f"{FOLDER}/batch-{batch_id}-{secrets.token_urlsafe(12)}.zip"
 
 
-def path_of(name: str) -> Path:
-    """The file a stored name points at; refuses anything outside the batch folder."""
-    base = folder().resolve()
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    if not name or path.parent != base:
+def check_name(name: str) -> str:
+    """A stored name must be a plain name in the batch folder (never ``..`` or a path)."""
+    folder, _, rest = (name or "").partition("/")
+    if folder != FOLDER or not rest or "/" in rest or "\\" in rest or rest.startswith("."):
         raise SuspiciousFileOperation(f"{name!r} is not a batch file.")
-    return path
+    return name
 
 
-def put_in_place(temporary: Path, name: str) -> None:
-    """Move a finished ZIP to its final name in one step."""
-    os.replace(temporary, path_of(name))
+def put_in_place(scratch: IO[bytes], name: str) -> str:
+    """Save a finished ZIP under ``name``; returns the name the storage gave it."""
+    scratch.seek(0)
+    return default_storage.save(check_name(name), File(scratch, name=name))
 
 
-def discard(temporary: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
+def open_file(name: str) -> IO[bytes]:
+    return default_storage.open(check_name(name), "rb")
 
 
 def remove(name: str) -> None:
     if not name:
         return
     with contextlib.suppress(FileNotFoundError, SuspiciousFileOperation):
-        path_of(name).unlink()
+        default_storage.delete(check_name(name))

@@ -1,9 +1,10 @@
 """Building a batch of unit reports in the background (django-tasks).
 
 ``build_batch`` is the task; ``run`` does the work and is a plain function. Each unit's PDF
-comes from the unit balance report (``render_unit_report``); a unit whose report fails is
-recorded as a failure and the others go on. The ZIP is written to a temporary file and
-moved into place only at the end, so a half-written ZIP is never presented as done.
+is its stored report (``reports.stored``): taken as it is when it is up to date, rendered and
+stored first when it is missing or out of date. A unit whose report fails is recorded as a
+failure and the others go on. The ZIP is assembled in scratch space and saved to the storage
+only at the end, so a half-written ZIP is never presented as done.
 """
 
 import logging
@@ -26,17 +27,12 @@ from .models import Batch, BatchFailure, BatchStatus
 logger = logging.getLogger(__name__)
 
 
-def render_unit_report(assessment: UnitAssessment, *, language: str, base_url: str | None) -> bytes:
-    """The unit's balance report as a PDF, as quality developers may see it.
+def unit_pdf(assessment: UnitAssessment, *, language: str) -> bytes:
+    """The unit's stored balance report as quality developers see it, rendered first if it is
+    missing or out of date (this runs in the worker, never in a request)."""
+    from reports import stored
 
-    A thin wrapper, so that tests can stand in for the renderer and it is imported only
-    when a batch runs.
-    """
-    from reports.unit_report import render_unit_report_pdf
-
-    return render_unit_report_pdf(
-        assessment, language=language, audience="overseer", base_url=base_url
-    )
+    return stored.current_pdf(assessment, language=language, audience=stored.AUDIENCE_OVERSEER)
 
 
 def assessments_for(batch: Batch) -> QuerySet[UnitAssessment]:
@@ -80,14 +76,12 @@ def run(batch_id: int) -> None:
         with translation.override(batch.language):
             assessments = list(assessments_for(batch))
             Batch.objects.filter(pk=batch_id).update(total=len(assessments), done=0)
-            temporary = storage.temporary_file(batch_id)
+            temporary = storage.temporary_file()
             failures: list[BatchFailure] = []
             with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for assessment in assessments:
                     try:
-                        pdf = render_unit_report(
-                            assessment, language=batch.language, base_url=batch.base_url or None
-                        )
+                        pdf = unit_pdf(assessment, language=batch.language)
                         if not isinstance(pdf, bytes | bytearray) or not pdf:
                             raise ValueError("the report came back empty")
                     except Exception as error:
@@ -112,8 +106,8 @@ def run(batch_id: int) -> None:
                     if assessments
                     else _("No unit in this part of the organisation has completed the round.")
                 )
-            name = storage.final_name(batch_id)
-            storage.put_in_place(temporary, name)
+            name = storage.put_in_place(temporary, storage.final_name(batch_id))
+            temporary.close()
             temporary = None
             try:
                 with transaction.atomic():
@@ -125,7 +119,7 @@ def run(batch_id: int) -> None:
                 raise
     except BaseException as error:
         if temporary is not None:
-            storage.discard(temporary)
+            temporary.close()
         Batch.objects.filter(pk=batch_id).update(
             status=BatchStatus.FAILED, error=_describe(error), finished_at=timezone.now()
         )
@@ -141,7 +135,8 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, ImportError):
         return _("The unit report is not available in this installation.")
     # The details go to the log; the page says which unit and what kind of problem.
-    return _("The report could not be made (%(kind)s).") % {"kind": type(error).__name__}
+    kind = getattr(error, "kind", "") or type(error).__name__
+    return _("The report could not be made (%(kind)s).") % {"kind": kind}
 
 
 @task()

@@ -6,7 +6,7 @@ object, is a 403 for people who oversee nothing.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -50,8 +50,8 @@ def batch_create(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
         language=(get_language() or "sv").split("-")[0],
         base_url=request.build_absolute_uri("/"),
     )
-    # Saved (autocommit) before it is queued, so a worker always finds it. With the immediate
-    # backend the whole batch is built here, before the redirect.
+    # Saved (autocommit) before it is queued, so a worker always finds it. The batch is built
+    # by the worker (or, on the embedded default, a background thread), never in this request.
     result = build_batch.enqueue(batch.pk)
     Batch.objects.filter(pk=batch.pk).update(task_id=str(result.id)[:64])
     return redirect("batch_detail", pk=batch.pk)
@@ -100,8 +100,8 @@ def batch_download(request: HttpRequest, pk: int) -> FileResponse:
     if batch.status != BatchStatus.DONE or not batch.file:
         raise Http404
     try:
-        handle = storage.path_of(batch.file).open("rb")
-    except FileNotFoundError as missing:
+        handle = storage.open_file(batch.file)
+    except (FileNotFoundError, SuspiciousFileOperation) as missing:
         raise Http404 from missing
     name = slugify(f"{batch.node.name} {batch.round.name}") or "rapporter"
     response = FileResponse(

@@ -7,3 +7,6 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (removes a stored report's file with its row)

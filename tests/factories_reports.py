@@ -437,3 +437,21 @@ def make_report_scenario(
         assessment=assessment,
         neighbours=neighbour_assessments,
     )
+
+
+def fetch_pdf(client, assessment: UnitAssessment, name: str = "unit_report_pdf", **params):
+    """Ask for a stored report's PDF as a browser does, and return the response with the file.
+
+    The first request never renders: it queues the report and points at the status page. The
+    render runs once that request's transaction is committed (at once, with the tests' task
+    backend); the second request is served the stored file.
+    """
+    from django.test import TestCase
+    from django.urls import reverse
+
+    url = reverse(name, args=[assessment.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        first = client.get(url, params)
+    if first.status_code != 302 or "/status/" not in first["Location"]:
+        return first  # the stored file already, or a redirect elsewhere, or a 404
+    return client.get(url, params)

@@ -4,6 +4,7 @@ DATABASE_URL selects PostgreSQL (or any database dj-database-url knows); without
 embedded SQLite file serves, so a newcomer runs the app with no database server.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -430,24 +431,43 @@ INSTALLED_APPS += [
     "batches",
 ]
 # With PostgreSQL a worker runs the tasks (`python manage.py db_worker`, beside gunicorn). On the
-# embedded SQLite default and in tests they run at once in the request: no extra process.
-# TASKS_BACKEND=immediate|database overrides the choice.
+# embedded SQLite default they run in a background thread of the web process (tillit.tasks:
+# no extra process, and never inside a request); in tests at once, where they are enqueued.
+# TASKS_BACKEND=immediate|thread|database overrides the choice.
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "thread": "tillit.tasks.ThreadBackend",
     "database": "django_tasks.backends.database.DatabaseBackend",
 }
 TASKS_BACKEND = os.environ.get(
     "TASKS_BACKEND",
-    "database"
-    if DATABASES["default"]["ENGINE"].endswith("postgresql") and not TESTING
-    else "immediate",
+    "immediate"
+    if TESTING
+    else "database"
+    if DATABASES["default"]["ENGINE"].endswith("postgresql")
+    else "thread",
 )
 if TASKS_BACKEND not in _TASK_BACKENDS:
-    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'.")
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate', 'thread' or 'database'.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
-# Generated files (batch ZIPs) are private: served only through scoped views, never at MEDIA_URL.
+# Generated files (stored reports, batch ZIPs) are private: written and read only through the
+# storage API and served only through scoped views, never at MEDIA_URL. By default a folder
+# (MEDIA_ROOT; one directory shared by every node); FILE_STORAGE_BACKEND names another storage
+# class, e.g. django-storages' "storages.backends.s3.S3Storage", with FILE_STORAGE_OPTIONS as
+# a JSON object of its options (deploy/README.md, "Files").
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+if os.environ.get("FILE_STORAGE_BACKEND"):
+    try:
+        _storage_options = json.loads(os.environ.get("FILE_STORAGE_OPTIONS") or "{}")
+    except ValueError as error:
+        raise ImproperlyConfigured(f"FILE_STORAGE_OPTIONS is not valid JSON: {error}") from error
+    if not isinstance(_storage_options, dict):
+        raise ImproperlyConfigured("FILE_STORAGE_OPTIONS must be a JSON object.")
+    STORAGES["default"] = {
+        "BACKEND": os.environ["FILE_STORAGE_BACKEND"],
+        "OPTIONS": _storage_options,
+    }
 
 # ---------------------------------------------------------------------------------------
 # Single sign-on: staff sign in with the municipality's identity provider (tillit/sso and

@@ -11,25 +11,28 @@ Who gets what (every lookup through ``scoping``; anything else is a 404):
   opens the preview after completion to the final report.
 
 ``?lang=sv`` or ``?lang=en`` picks the report's language; the current language otherwise.
-The views stay thin: ``reports.unit_report`` assembles, renders and prints.
+The views stay thin: ``reports.unit_report`` assembles and renders the web page. The PDF is
+never rendered in a request: it is rendered in the background and stored (``reports.stored``),
+and the PDF view serves the stored file, or sends the person to a page that follows the
+rendering and offers the file stored before, if there is one.
 """
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from reports import stored
+from reports.models import ReportState, StoredReport
 from reports.unit_report import (
     AUDIENCE_OVERSEER,
     AUDIENCE_UNIT,
     build_unit_report,
     render_unit_report_html,
-    render_unit_report_pdf,
     report_filename,
 )
 
@@ -107,20 +110,70 @@ def _page(
     return HttpResponse(html)
 
 
+def _stored(request: HttpRequest, assessment: UnitAssessment, audience: str) -> StoredReport:
+    return stored.wanted(assessment, language=_language(request), audience=audience)
+
+
 def _pdf(
     request: HttpRequest, assessment: UnitAssessment, audience: str, *, preview: bool
 ) -> HttpResponse:
-    data = render_unit_report_pdf(
-        assessment,
-        language=_language(request),
-        audience=audience,
-        base_url=request.build_absolute_uri("/"),
+    """The stored PDF if it is up to date, else the page that follows its rendering.
+
+    ``?previous=1`` gives the file stored before, while a new one is being made.
+    """
+    row = _stored(request, assessment, audience)
+    if row.is_current or (request.GET.get("previous") and row.has_file):
+        return stored.file_response(row, report_filename(assessment, preview=row.preview))
+    return _with_lang(request, _status_name(preview), assessment.pk)
+
+
+def _status_name(preview: bool) -> str:
+    return "unit_report_preview_pdf_status" if preview else "unit_report_pdf_status"
+
+
+def _pdf_name(preview: bool) -> str:
+    return "unit_report_preview_pdf" if preview else "unit_report_pdf"
+
+
+def _status(
+    request: HttpRequest, assessment: UnitAssessment, audience: str, *, preview: bool
+) -> HttpResponse:
+    """A small page (or, for its script, JSON) saying how far the PDF has come."""
+    if request.method == "POST":  # "try again" after a failure
+        row = _stored(request, assessment, audience)
+        if row.state == ReportState.FAILED:
+            stored.queue_again(row)
+        return _with_lang(request, _status_name(preview), assessment.pk)
+    row = _stored(request, assessment, audience)
+    language = _language(request)
+    pdf_url = f"{reverse(_pdf_name(preview), args=[assessment.pk])}?lang={language}"
+    facts = {
+        "state": row.state,
+        "label": str(row.get_state_display()),
+        "ready": row.is_current,
+        "failed": row.state == ReportState.FAILED,
+        "ahead": stored.queue_position(row),
+        "download_url": pdf_url if row.is_current else "",
+        "previous_url": f"{pdf_url}&previous=1" if row.has_file and not row.is_current else "",
+    }
+    if request.GET.get("format") == "json":
+        return JsonResponse(facts)
+    return render(
+        request,
+        "reports/stored/status.html",
+        {
+            "assessment": assessment,
+            "row": row,
+            "facts": facts,
+            "preview": preview,
+            "pdf_url": pdf_url,
+            "status_url": f"{reverse(_status_name(preview), args=[assessment.pk])}?lang={language}",
+            "page_url": reverse(
+                "unit_report_preview" if preview else "unit_report", args=[assessment.pk]
+            )
+            + f"?lang={language}",
+        },
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition_header(
-        True, report_filename(assessment, preview=preview)
-    )
-    return response
 
 
 def _with_lang(request: HttpRequest, name: str, pk: int):
@@ -169,9 +222,32 @@ def preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(request, assessment, AUDIENCE_UNIT, preview=True)
 
 
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment, audience = _final(request, pk)
+    if not audience:
+        return _with_lang(request, "unit_report_preview_pdf_status", pk)
+    return _status(request, assessment, audience, preview=False)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def preview_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _preview(request, pk)
+    if assessment.state == AssessmentState.COMPLETED:
+        return _with_lang(request, "unit_report_pdf_status", pk)
+    return _status(request, assessment, AUDIENCE_UNIT, preview=True)
+
+
 urlpatterns = [
     path("skattning/<int:pk>/rapport/", report_page, name="unit_report"),
     path("skattning/<int:pk>/rapport/pdf/", report_pdf, name="unit_report_pdf"),
+    path(
+        "skattning/<int:pk>/rapport/pdf/status/", report_pdf_status, name="unit_report_pdf_status"
+    ),
     path(
         "skattning/<int:pk>/rapport/forhandsvisning/",
         preview_page,
@@ -181,5 +257,10 @@ urlpatterns = [
         "skattning/<int:pk>/rapport/forhandsvisning/pdf/",
         preview_pdf,
         name="unit_report_preview_pdf",
+    ),
+    path(
+        "skattning/<int:pk>/rapport/forhandsvisning/pdf/status/",
+        preview_pdf_status,
+        name="unit_report_preview_pdf_status",
     ),
 ]

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from assessments import workflow
 from assessments.models import AssessmentState
 from reports.unit_report import build_unit_report
-from tests.factories_reports import ACTIONS, make_report_scenario
+from tests.factories_reports import ACTIONS, fetch_pdf, make_report_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,14 @@ def page(client, assessment, name="unit_report", **params):
     return client.get(reverse(name, args=[assessment.pk]), params)
 
 
+def pdf_bytes(response) -> bytes:
+    """A stored report is streamed from the storage (FileResponse)."""
+    return b"".join(response.streaming_content)
+
+
 def pdf_text(response):
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(pdf_bytes(response)))
     return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
 
 
@@ -81,15 +86,26 @@ def test_it_picks_the_language_from_the_query_or_the_current_language(scenario, 
     assert '<html lang="sv">' in swedish and "Stöd och förutsättningar" in swedish
 
 
-def test_it_downloads_the_pdf_as_an_attachment(scenario, persona):
-    response = page(persona("manager_of_a"), scenario.assessment, "unit_report_pdf", lang="en")
+def test_it_downloads_the_pdf_as_an_attachment(
+    scenario, persona, django_capture_on_commit_callbacks
+):
+    client = persona("manager_of_a")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        first = page(client, scenario.assessment, "unit_report_pdf", lang="en")
+    # Not rendered in the request: queued once it is committed, and followed on a page.
+    assert first.status_code == 302 and len(queued) == 1
+    assert first["Location"] == (
+        reverse("unit_report_pdf_status", args=[scenario.assessment.pk]) + "?lang=en"
+    )
+    response = page(client, scenario.assessment, "unit_report_pdf", lang="en")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
         'attachment; filename="balansrapport-a1-tillitsskattning-ht-2026.pdf"'
     )
-    reader = PdfReader(io.BytesIO(response.content))
-    text = pdf_text(response)
+    data = pdf_bytes(response)
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert reader.metadata.title == "Balance report – Enhet A1 – Tillitsskattning HT 2026"
     assert "Summary of findings" in text and "Action plan" in text
     assert "Support and resources" in text
@@ -109,7 +125,7 @@ def test_it_sends_the_manager_to_the_preview_before_completion(org, persona):
     assert 'class="preview-banner"' in html and "not the final report" in html
     assert reverse("unit_report_preview_pdf", args=[scenario.assessment.pk]) in html
 
-    pdf = page(client, scenario.assessment, "unit_report_preview_pdf")
+    pdf = fetch_pdf(client, scenario.assessment, "unit_report_preview_pdf")
     assert pdf.status_code == 200
     assert pdf["Content-Disposition"].endswith('-forhandsvisning.pdf"')
     # Quality developers see nothing before completion.
@@ -125,7 +141,7 @@ def test_it_shows_no_figure_in_the_preview_until_the_manager_shows_the_results(o
     client = persona("manager_of_a")
 
     html = page(client, assessment, "unit_report_preview", lang="en").content.decode()
-    text = pdf_text(page(client, assessment, "unit_report_preview_pdf", lang="en"))
+    text = pdf_text(fetch_pdf(client, assessment, "unit_report_preview_pdf", lang="en"))
     for shown in (" ".join(html.split()), text):
         assert "The group's figures have not been shown to the group yet" in shown
         assert "group figures not shown yet" in shown  # on the cover
@@ -150,7 +166,7 @@ def test_it_shows_no_figure_in_the_preview_until_the_manager_shows_the_results(o
     assert report.enough and all(p.index_median is not None for p in report.principles)
 
     html = page(client, assessment, "unit_report_preview", lang="en").content.decode()
-    text = pdf_text(page(client, assessment, "unit_report_preview_pdf", lang="en"))
+    text = pdf_text(fetch_pdf(client, assessment, "unit_report_preview_pdf", lang="en"))
     for shown in (" ".join(html.split()), text):
         assert "have not been shown to the group yet" not in shown
         assert "Median of individual answers" in shown
@@ -205,7 +221,14 @@ def test_it_runs_a_constant_number_of_queries_for_the_page(
 def test_it_gives_404_for_a_foreign_units_report(scenario, persona):
     for name in ("manager_of_b", "quality_developer_elsewhere", "outsider"):
         client = persona(name)
-        for view in ("unit_report", "unit_report_pdf", "unit_report_preview"):
+        for view in (
+            "unit_report",
+            "unit_report_pdf",
+            "unit_report_pdf_status",
+            "unit_report_preview",
+            "unit_report_preview_pdf",
+            "unit_report_preview_pdf_status",
+        ):
             assert page(client, scenario.assessment, view).status_code == 404, (name, view)
         client.logout()
 

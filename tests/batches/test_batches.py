@@ -7,12 +7,15 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from assessments import generate
 from assessments.models import Unit
 from batches import storage, tasks
 from batches.models import Batch, BatchStatus
+from reports import stored
+from reports.models import StoredReport
 from tests.factories import make_round, make_version
 from tests.factories_compare import complete
 
@@ -46,14 +49,14 @@ def test_it_builds_a_zip_of_fifty_reports_and_reports_the_one_that_failed(client
     failing = Unit.objects.get(code="GEN-02-0007")
     progress: list[int] = []
 
-    def renderer(assessment, *, language, base_url):
+    def renderer(assessment, *, language, audience):
         progress.append(Batch.objects.get().done)  # what a poll would see right now
         assert Batch.objects.get().status == BatchStatus.RUNNING
         if assessment.unit_id == failing.pk:
             raise RuntimeError("WeasyPrint fell over")
         return FAKE_PDF + assessment.unit.code.encode()
 
-    with mock.patch.object(tasks, "render_unit_report", side_effect=renderer):
+    with mock.patch.object(stored, "render_pdf", side_effect=renderer):
         batch = ask_for_batch(client, fifty.round, fifty.root)
 
     assert progress == list(range(50))  # the count moved on with every unit
@@ -102,27 +105,27 @@ def test_it_never_offers_a_half_written_zip(client, fifty, media_root):
         raise OSError("disk full")
 
     with (
-        mock.patch.object(tasks, "render_unit_report", return_value=FAKE_PDF),
+        mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF),
         mock.patch.object(storage, "put_in_place", side_effect=explode),
     ):
         batch = ask_for_batch(client, fifty.round, fifty.root)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED and batch.file == ""
-    assert list(Path(media_root).rglob("*")) == [Path(media_root) / "batches"]  # no leftovers
+    assert not list(Path(media_root).glob("batches/*"))  # no leftovers
     assert client.get(reverse("batch_download", args=[batch.pk])).status_code == 404
 
 
 def test_it_fails_the_batch_when_no_report_could_be_made(client, fifty, media_root):
-    with mock.patch.object(tasks, "render_unit_report", side_effect=ValueError("nope")):
+    with mock.patch.object(stored, "render_pdf", side_effect=ValueError("nope")):
         batch = ask_for_batch(client, fifty.round, fifty.root)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.FAILED
     assert batch.failures.count() == 50
-    assert not list((Path(media_root) / "batches").iterdir())
+    assert not list(Path(media_root).glob("batches/*"))
 
 
 def test_it_does_not_run_a_batch_twice(client, fifty):
-    with mock.patch.object(tasks, "render_unit_report", return_value=FAKE_PDF) as renderer:
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF) as renderer:
         batch = ask_for_batch(client, fifty.round, fifty.root)
         tasks.run(batch.pk)
     assert renderer.call_count == 50
@@ -134,13 +137,13 @@ def test_it_covers_only_what_its_creator_oversees(org, client):
     for unit in (org.a1, org.a2, org.b1):
         complete(round_, unit, respondents=1)
     client.force_login(org.quality_developer)
-    with mock.patch.object(tasks, "render_unit_report", return_value=FAKE_PDF):
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF):
         batch = ask_for_batch(client, round_, org.dep_a)
         # The organisation's root is not theirs: no batch of it.
         response = client.post(reverse("batch_create", args=[round_.pk, org.root.pk]))
     assert response.status_code == 404
     batch.refresh_from_db()
-    names = zipfile.ZipFile(storage.path_of(batch.file)).namelist()
+    names = zipfile.ZipFile(storage.open_file(batch.file)).namelist()
     assert sorted(names) == ["A1-enhet-a1.pdf", "A2-enhet-a2.pdf"]
 
 
@@ -149,7 +152,7 @@ def test_it_hides_a_batch_from_everyone_but_its_creator(org, client):
     round_ = make_round(org.root, version)
     complete(round_, org.a1, respondents=1)
     client.force_login(org.quality_developer)
-    with mock.patch.object(tasks, "render_unit_report", return_value=FAKE_PDF):
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF):
         batch = ask_for_batch(client, round_, org.dep_a)
     for name in ("quality_developer_elsewhere", "manager_of_a", "outsider"):
         client.force_login(getattr(org, name))
@@ -171,13 +174,12 @@ def test_it_removes_the_file_with_the_batch(org, client):
     round_ = make_round(org.root, version)
     complete(round_, org.a1, respondents=1)
     client.force_login(org.quality_developer)
-    with mock.patch.object(tasks, "render_unit_report", return_value=FAKE_PDF):
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF):
         batch = ask_for_batch(client, round_, org.dep_a)
     batch.refresh_from_db()
-    path = storage.path_of(batch.file)
-    assert path.exists() and path.parent.name == "batches"
+    assert batch.file.startswith("batches/") and default_storage.exists(batch.file)
     batch.delete()
-    assert not path.exists()
+    assert not default_storage.exists(batch.file)
 
 
 def test_it_refuses_a_stored_name_outside_the_batch_folder():
@@ -185,7 +187,7 @@ def test_it_refuses_a_stored_name_outside_the_batch_folder():
 
     for name in ("../settings.py", "batches/../../x.zip", "/etc/passwd", ""):
         with pytest.raises(SuspiciousFileOperation):
-            storage.path_of(name)
+            storage.check_name(name)
 
 
 def test_it_builds_real_pdfs_for_three_units(org, client):
@@ -201,7 +203,7 @@ def test_it_builds_real_pdfs_for_three_units(org, client):
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE, list(batch.failures.values_list("message", flat=True))
     assert (batch.done, batch.total) == (3, 3) and not batch.failures.exists()
-    archive = zipfile.ZipFile(storage.path_of(batch.file))
+    archive = zipfile.ZipFile(storage.open_file(batch.file))
     assert sorted(archive.namelist()) == [
         "A1-enhet-a1.pdf",
         "A2-enhet-a2.pdf",
@@ -209,3 +211,23 @@ def test_it_builds_real_pdfs_for_three_units(org, client):
     ]
     text = PdfReader(io.BytesIO(archive.read("A2-enhet-a2.pdf"))).pages[0].extract_text()
     assert "Enhet A2" in text
+
+
+def test_it_builds_the_zip_from_stored_pdfs_and_renders_only_the_missing_ones(org, client):
+    version = make_version(principles=1, statements=1, published=True)
+    round_ = make_round(org.root, version)
+    first = complete(round_, org.a1, respondents=1)
+    complete(round_, org.a2, respondents=1)
+    # A1's report was stored before (at completion); A2's never was.
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF + b"A1 stored"):
+        a1_pdf = stored.current_pdf(first, language="sv", audience="overseer")
+    client.force_login(org.quality_developer)
+    with mock.patch.object(stored, "render_pdf", return_value=FAKE_PDF + b"A2 now") as renderer:
+        batch = ask_for_batch(client, round_, org.dep_a)
+    assert renderer.call_count == 1  # A2 only
+    batch.refresh_from_db()
+    archive = zipfile.ZipFile(storage.open_file(batch.file))
+    assert archive.read("A1-enhet-a1.pdf") == a1_pdf == FAKE_PDF + b"A1 stored"
+    assert archive.read("A2-enhet-a2.pdf") == FAKE_PDF + b"A2 now"
+    # A2's report is stored now too, for the next download or batch.
+    assert StoredReport.objects.get(assessment__unit=org.a2, audience="overseer").is_current

@@ -1,0 +1,279 @@
+"""Unit reports rendered in the background and served as stored files, never in a request.
+
+* :func:`changed` is called by every service that changes what a report shows (completion, a
+  reopening, an agreement, an action), inside its transaction. It counts the stored reports
+  of the assessment a version up; a completed assessment's reports are queued for rendering
+  once the change is committed (its manager's and its quality developers' report, in the
+  default language, are made then even if no one has asked yet). Before completion a report
+  is a preview, rendered only when someone asks for it.
+* :func:`wanted` is what a download asks: the stored report, queued if it is missing, out of
+  date and not yet queued, or has waited longer than ``STALE_AFTER`` (a worker that died).
+* :func:`render` is the task's work: it reads the version, then the data, renders, and stores
+  the file only if no newer render has been stored meanwhile. A failure is recorded and
+  logged, and the file stored before stays and is still offered.
+
+Files go through Django's storage API only (``STORAGES["default"]``: a local folder by
+default, any django-storages backend in production), so every web node and worker shares
+them. They are private: served by the scoped views, never at a public URL.
+"""
+
+import datetime
+import hashlib
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.http import FileResponse
+from django.utils import timezone, translation
+
+from assessments.models import AssessmentState, UnitAssessment
+
+from .models import ReportState, StoredReport
+
+logger = logging.getLogger(__name__)
+
+AUDIENCE_UNIT = "unit"
+AUDIENCE_OVERSEER = "overseer"
+# A report queued or being rendered for longer than this is queued again when someone asks
+# for it: its worker (or the web process of the embedded default) has stopped meanwhile.
+STALE_AFTER = datetime.timedelta(minutes=10)
+FOLDER = "reports"
+
+
+def render_pdf(assessment: UnitAssessment, *, language: str, audience: str) -> bytes:
+    """The renderer boundary: the unit report as PDF bytes (WeasyPrint), imported on use."""
+    from .unit_report import render_unit_report_pdf
+
+    return render_unit_report_pdf(assessment, language=language, audience=audience)
+
+
+def report_html(assessment: UnitAssessment, *, language: str, audience: str) -> str:
+    """The PDF's HTML, for the fingerprint: cheap next to WeasyPrint (a few hundredths of a s)."""
+    from .unit_report import build_unit_report, render_unit_report_html
+
+    with translation.override(language):
+        report = build_unit_report(assessment, audience=audience)
+        return render_unit_report_html(report, for_pdf=True)
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE.split("-")[0]
+
+
+# --- what changes ask --------------------------------------------------------------------------
+
+
+def changed(assessment: UnitAssessment) -> None:
+    """What ``assessment``'s report shows has changed: call inside the changing transaction."""
+    now = timezone.now()
+    rows = StoredReport.objects.filter(assessment_id=assessment.pk)
+    completed = assessment.state == AssessmentState.COMPLETED
+    if completed:
+        # The two reports people open after completion, ready before anyone asks.
+        StoredReport.objects.bulk_create(
+            [
+                StoredReport(assessment_id=assessment.pk, language=default_language(), audience=a)
+                for a in (AUDIENCE_UNIT, AUDIENCE_OVERSEER)
+            ],
+            ignore_conflicts=True,
+        )
+    rows.update(
+        version=F("version") + 1,
+        state=ReportState.PENDING,
+        queued_at=now if completed else None,
+        started_at=None,
+    )
+    if completed:
+        ids = list(rows.values_list("pk", flat=True))
+        transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import render_stored_report
+
+    for pk in ids:
+        render_stored_report.enqueue(pk)
+
+
+# --- what downloads ask ------------------------------------------------------------------------
+
+
+def wanted(
+    assessment: UnitAssessment, *, language: str, audience: str, queue: bool = True
+) -> StoredReport:
+    """The stored report for this language and audience, queued for rendering if it needs it.
+
+    A failed render is not queued again here (the status page offers to try again), so a
+    report that cannot be made is not attempted on every visit. ``queue=False`` for a worker
+    that renders it itself.
+    """
+    row = StoredReport.objects.filter(
+        assessment_id=assessment.pk, language=language, audience=audience
+    ).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = StoredReport.objects.create(
+                    assessment_id=assessment.pk,
+                    language=language,
+                    audience=audience,
+                    queued_at=timezone.now(),
+                )
+        except IntegrityError:  # someone else asked at the same moment: theirs is queued
+            return StoredReport.objects.get(
+                assessment_id=assessment.pk, language=language, audience=audience
+            )
+        if queue:
+            transaction.on_commit(lambda: _enqueue([row.pk]))
+        return row
+    if queue and _needs_queueing(row):
+        queue_again(row)
+    return row
+
+
+def _needs_queueing(row: StoredReport) -> bool:
+    stale = timezone.now() - STALE_AFTER
+    if row.state == ReportState.PENDING:
+        return row.queued_at is None or row.queued_at < stale
+    if row.state == ReportState.RENDERING:
+        return row.started_at is None or row.started_at < stale
+    return False
+
+
+def queue_again(row: StoredReport) -> None:
+    """Queue a render of ``row`` (after a failure, or when its queue entry was lost)."""
+    now = timezone.now()
+    # Only one of several simultaneous askers queues it: the row must be as it was read.
+    claimed = StoredReport.objects.filter(
+        pk=row.pk, state=row.state, queued_at=row.queued_at, version=row.version
+    ).update(state=ReportState.PENDING, queued_at=now, started_at=None)
+    if claimed:
+        row.state, row.queued_at, row.started_at = ReportState.PENDING, now, None
+        transaction.on_commit(lambda: _enqueue([row.pk]))
+
+
+def queue_position(row: StoredReport) -> int:
+    """How many reports were queued before this one and are still waiting or being made."""
+    if row.state not in (ReportState.PENDING, ReportState.RENDERING) or row.queued_at is None:
+        return 0
+    return StoredReport.objects.filter(
+        Q(state=ReportState.RENDERING) | Q(state=ReportState.PENDING, queued_at__isnull=False),
+        queued_at__lt=row.queued_at,
+    ).count()
+
+
+def file_response(row: StoredReport, filename: str) -> FileResponse:
+    """The stored PDF as a download, streamed from the storage (local or remote)."""
+    handle = default_storage.open(row.file.name, "rb")
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def read(row: StoredReport) -> bytes:
+    with default_storage.open(row.file.name, "rb") as handle:
+        return handle.read()
+
+
+# --- the task's work ---------------------------------------------------------------------------
+
+
+class RenderFailed(Exception):
+    """The report could not be rendered; ``kind`` names the kind of problem (for pages)."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind or type(self).__name__
+
+
+def describe(error: BaseException) -> str:
+    # Type and message for the administrator (admin, log); the page says less.
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def render(report_id: int) -> StoredReport | None:
+    """Render one stored report if it is out of date, and store it unless a newer one is."""
+    row = (
+        StoredReport.objects.select_related("assessment__unit", "assessment__round")
+        .filter(pk=report_id)
+        .first()
+    )
+    if row is None or row.state == ReportState.READY:
+        return row  # gone with its assessment, or already made by an earlier task
+    # The version is read before the data (same statement as the assessment): whatever the
+    # render reads is at least that new, and any later change asks for a render of its own.
+    version = row.version
+    StoredReport.objects.filter(pk=row.pk, version=version).update(
+        state=ReportState.RENDERING, started_at=timezone.now()
+    )
+    assessment = row.assessment
+    preview = assessment.state != AssessmentState.COMPLETED
+    new_name = ""
+    try:
+        html = report_html(assessment, language=row.language, audience=row.audience)
+        fingerprint = hashlib.sha256(f"{row.language}|{row.audience}|{html}".encode()).hexdigest()
+        if (
+            fingerprint == row.fingerprint
+            and row.has_file
+            and default_storage.exists(row.file.name)
+        ):
+            name = row.file.name  # nothing it shows has changed: keep the file
+        else:
+            pdf = render_pdf(assessment, language=row.language, audience=row.audience)
+            if not isinstance(pdf, bytes | bytearray) or not bytes(pdf).startswith(b"%PDF"):
+                raise RenderFailed("the renderer returned no PDF")
+            name = new_name = default_storage.save(_name_for(row), ContentFile(bytes(pdf)))
+    except Exception as error:
+        logger.exception(
+            "The %s report (%s) of assessment %s failed", row.audience, row.language, row.pk
+        )
+        StoredReport.objects.filter(pk=row.pk, version=version).update(
+            state=ReportState.FAILED, error=describe(error)
+        )
+        row.refresh_from_db()
+        return row
+    with transaction.atomic():
+        stored = StoredReport.objects.filter(pk=row.pk, rendered_version__lt=version).update(
+            file=name,
+            rendered_version=version,
+            preview=preview,
+            fingerprint=fingerprint,
+            rendered_at=timezone.now(),
+            error="",
+            state=Case(When(version=version, then=Value(ReportState.READY)), default=F("state")),
+        )
+    old_name = row.file.name
+    if not stored:
+        if new_name:
+            default_storage.delete(new_name)  # a newer render was stored meanwhile
+    elif old_name and old_name != name:
+        default_storage.delete(old_name)  # replaced: the old file is no longer offered
+    row.refresh_from_db()
+    return row
+
+
+def _name_for(row: StoredReport) -> str:
+    # A random part: a stored name cannot be guessed, and a new render never collides with
+    # the file that is still being served.
+    token = secrets.token_urlsafe(9)
+    return f"{FOLDER}/{row.assessment_id}/{row.language}-{row.audience}-{token}.pdf"
+
+
+def current_pdf(assessment: UnitAssessment, *, language: str, audience: str) -> bytes:
+    """The stored report's bytes, rendered first if missing or out of date (workers only).
+
+    Raises :class:`RenderFailed` if it cannot be made; the batch lists it and goes on.
+    """
+    row = wanted(assessment, language=language, audience=audience, queue=False)
+    if row.state != ReportState.READY:
+        row = render(row.pk)
+    if row is None or row.state != ReportState.READY:
+        error = row.error if row is not None else "the assessment is gone"
+        raise RenderFailed(error, kind=error.split(":", 1)[0])
+    return read(row)
