@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from assessments import generate
-from assessments.models import Unit
+from assessments.models import RoleKind, Unit
 from batches import storage, tasks
 from batches.models import Batch, BatchStatus
 from reports import stored
@@ -33,7 +33,7 @@ def fifty(client):
     """The generated organisation with 50 units, its quality developer logged in."""
     make_version(principles=2, statements=1, dimensions=1, published=True)
     result = generate.generate_org(units=50, respondents=1, departments=2, seed=5)
-    client.force_login(result.root.roles.get().user)
+    client.force_login(result.root.roles.get(kind=RoleKind.QUALITY_DEVELOPER).user)
     return result
 
 
