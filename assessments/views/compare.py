@@ -396,6 +396,7 @@ def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
 
 @login_required
 def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    from governance.overview import build_overview
     from reports import exports
     from reports.pdf import render_pdf
 
@@ -408,6 +409,8 @@ def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
     }
     context = comparison_context(data, links=False)
     context.update({"title": title, "language": language, "unit_name": node.name, "pdf": True})
+    if scoping.can_see_signals(request.user):
+        context["signals"] = build_overview(request.user, round_, node)
     html = render_to_string("assessments/compare/pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"), title=title, language=language)
     return _download(pdf, "application/pdf", exports.filename(data, "pdf"))

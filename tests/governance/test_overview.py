@@ -161,3 +161,26 @@ def test_it_answers_with_a_constant_number_of_queries(units, client, django_asse
         f"\n[overview] {units} units, {signals} signals, {elapsed:.2f} s, "
         f"{len(response.content) // 1024} KiB, db={settings.DATABASES['default']['ENGINE']}"
     )
+
+
+def test_it_adds_the_signals_to_the_comparison_pdf_of_its_part_of_the_tree(owners, story, client):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(owners.quality_developer)
+    response = client.get(reverse("compare_pdf", args=[story.pk, owners.dep_a.pk]))
+
+    assert response.status_code == 200
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(
+            io.BytesIO(
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
+        ).pages
+    )
+    assert "Steering signals named by the units" in text
+    # A1, A2, A3 of Förvaltning A: 3 × 20 + 6 hours; B1 (elsewhere) and A4 (running) are out.
+    assert "3 of 3 completed units named steering signals, 66 hours a month in all" in text
+    assert "PÅGÅENDE" not in text and "Kvartalsdialog" not in text  # totals, not statements
