@@ -455,3 +455,33 @@ def fetch_pdf(client, assessment: UnitAssessment, name: str = "unit_report_pdf",
     if first.status_code != 302 or "/status/" not in first["Location"]:
         return first  # the stored file already, or a redirect elsewhere, or a 404
     return client.get(url, params)
+
+
+def render_waiting_reports() -> int:
+    """Render every stored report not ready yet, as the background worker would; how many."""
+    from reports import stored
+    from reports.models import ReportState, StoredReport
+
+    waiting = list(
+        StoredReport.objects.exclude(state=ReportState.READY).values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        stored.render(pk)
+    return len(waiting)
+
+
+def get_rendered(client, url: str, data=None, **extra):
+    """GET a PDF the way a person waits for it: if sent to the status page, let the background
+    render finish (here: in this thread) and ask again."""
+    response = client.get(url, data or {}, **extra)
+    if response.status_code == 302 and "/status/" in response["Location"]:
+        render_waiting_reports()
+        response = client.get(url, data or {}, **extra)
+    return response
+
+
+def body(response) -> bytes:
+    """A response's bytes, streamed (a stored file) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

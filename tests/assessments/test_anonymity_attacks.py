@@ -17,6 +17,7 @@ from assessments.models import AssessmentState, Release, Respondent, UnitAssessm
 from principles.models import Dimension, Principle
 from tests.factories import make_assessment, make_round, make_version, release
 from tests.factories_dialogue import add_respondents
+from tests.factories_reports import body, get_rendered
 
 LIMIT = 5
 
@@ -74,9 +75,9 @@ def page(client, name: str, assessment) -> str:
 
 
 def pdf_text(client, name: str, assessment) -> str:
-    response = client.get(reverse(name, args=[assessment.pk]))
+    response = get_rendered(client, reverse(name, args=[assessment.pk]))
     assert response.status_code == 200
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body(response))).pages)
 
 
 def figures_in(html: str) -> list[str]:

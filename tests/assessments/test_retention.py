@@ -51,8 +51,8 @@ from reports.unit_report import (
 )
 from tests.factories import make_round, make_version
 from tests.factories_compare import complete as complete_with_answers
+from tests.factories_reports import body, get_rendered, make_report_scenario
 from tests.factories_reports import complete as complete_report
-from tests.factories_reports import make_report_scenario
 from tillit.settings import env_days
 
 pytestmark = pytest.mark.django_db
@@ -182,9 +182,9 @@ def _xlsx_values(data: bytes) -> list:
 
 
 def _get(client, url: str) -> bytes:
-    response = client.get(url)
+    response = get_rendered(client, url)  # a PDF waits for its background render
     assert response.status_code == 200, url
-    return response.content
+    return body(response)
 
 
 def _everything_shown(client, org, made) -> dict:

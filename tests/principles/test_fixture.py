@@ -176,7 +176,8 @@ def test_it_has_exactly_the_three_steering_principles(version):
     for item in steering:
         name, keywords = OFFICIAL_STEERING[item.key]
         assert item.name_sv == name
-        assert item.keyword_list == keywords
+        with translation.override("sv"):  # the keywords follow the reader's language
+            assert item.keyword_list == keywords
         assert len(item.keywords_en.split(",")) == 3, item.key
         assert item.keywords_en == item.keywords_en.lower(), item.key
 

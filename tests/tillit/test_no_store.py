@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import AssessmentState
-from tests.factories_reports import make_report_scenario
+from tests.factories_reports import get_rendered, make_report_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_it_forbids_caching_the_report_pdf_and_the_comparison_exports(org):
     scenario = make_report_scenario(org, neighbours=1)
     client = Client()
     client.force_login(org.quality_developer)
-    pdf = client.get(reverse("unit_report_pdf", args=[scenario.assessment.pk]))
+    pdf = get_rendered(client, reverse("unit_report_pdf", args=[scenario.assessment.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert _no_store(pdf)
     csv = client.get(reverse("compare_csv", args=[scenario.round_now.pk, org.dep_a.pk]))

@@ -74,9 +74,10 @@ def _batch(org) -> Data:
     from batches.models import Batch, BatchStatus
 
     data = _round(org)
-    name = storage.final_name(0)
-    with zipfile.ZipFile(storage.path_of(name), "w") as archive:
+    scratch = storage.temporary_file()
+    with zipfile.ZipFile(scratch, "w") as archive:
         archive.writestr("A1.pdf", b"%PDF-1.7\n")
+    name = storage.put_in_place(scratch, storage.final_name(0))
     if not _FILES:
         atexit.register(lambda: [storage.remove(n) for n in _FILES])
     _FILES.append(name)
