@@ -127,6 +127,11 @@ def can_see_signals(user) -> bool:
     return bool(paths[RoleKind.QUALITY_DEVELOPER] or paths[RoleKind.STEERING_OWNER])
 
 
+def topmost(units: list[Unit]) -> list[Unit]:
+    """The units of `units` (ordered by path) that no other of them contains."""
+    return [u for u in units if not any(u.path.startswith(o.path) and u != o for o in units)]
+
+
 def get_or_404(queryset: QuerySet, **lookup):
     """Fetch one object from an already scoped queryset; anything outside it is a 404.
 

@@ -40,7 +40,7 @@ def top_units(user) -> list[Unit]:
         .distinct()
         .order_by("path")
     )
-    return [u for u in units if not any(u.path.startswith(o.path) and u != o for o in units)]
+    return scoping.topmost(units)
 
 
 def get_round_and_node(user, round_pk: int, node_pk: int) -> tuple[Round, Unit]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from assessments import scoping, workflow
 from assessments.agreements import AgreementConflict
 from assessments.views.manager.common import managed, safe_next
+from tillit.downloads import attachment
 
 from . import overview as overviews
 from . import report, services
@@ -254,20 +255,15 @@ def overview(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
     return render(request, "governance/overview.html", {"data": data})
 
 
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def overview_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
     from . import exports
 
     round_, node = overviews.get_round_and_node(request.user, round_pk, unit_pk)
     data = overviews.build_overview(request.user, round_, node)
-    return _download(exports.to_csv(data), "text/csv; charset=utf-8", exports.filename(data, "csv"))
+    return attachment(
+        exports.to_csv(data), "text/csv; charset=utf-8", exports.filename(data, "csv")
+    )
 
 
 @login_required
@@ -276,7 +272,7 @@ def overview_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResp
 
     round_, node = overviews.get_round_and_node(request.user, round_pk, unit_pk)
     data = overviews.build_overview(request.user, round_, node)
-    return _download(
+    return attachment(
         exports.to_xlsx(data),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         exports.filename(data, "xlsx"),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from reports import charts
 from reports import comparison as comparing
 from reports.trends import TrendSeries, trend_lines
+from tillit.downloads import attachment
 
 from .. import scoping
 from ..models import ActionOutcome, UnitAssessment
@@ -361,13 +362,6 @@ def compare_rows(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
     return HttpResponse(unit_rows(data.rows, links=True), content_type="text/html; charset=utf-8")
 
 
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # The exports import openpyxl and WeasyPrint, which take long to load: only when asked for,
 # so that starting a worker and its first comparison page do not wait for them.
 
@@ -378,7 +372,9 @@ def compare_csv(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
-    return _download(exports.to_csv(data), "text/csv; charset=utf-8", exports.filename(data, "csv"))
+    return attachment(
+        exports.to_csv(data), "text/csv; charset=utf-8", exports.filename(data, "csv")
+    )
 
 
 @login_required
@@ -387,7 +383,7 @@ def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
     data = comparing.build_comparison(request.user, round_, node)
-    return _download(
+    return attachment(
         exports.to_xlsx(data),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         exports.filename(data, "xlsx"),
@@ -413,7 +409,7 @@ def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespon
         context["signals"] = build_overview(request.user, round_, node)
     html = render_to_string("assessments/compare/pdf.html", context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"), title=title, language=language)
-    return _download(pdf, "application/pdf", exports.filename(data, "pdf"))
+    return attachment(pdf, "application/pdf", exports.filename(data, "pdf"))
 
 
 @login_required
