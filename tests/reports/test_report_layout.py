@@ -2,8 +2,9 @@
 (PDF/A-2u) and tagged (PDF/UA-1), English throughout in English, and a comparison PDF whose
 heat map fits its pages.
 
-The demo tests build the real demo (Exempelkommun and its two rounds, dated from a fixed
-day) and read back the PDF that WeasyPrint wrote: pages, text per page, structure, metadata.
+The demo tests build the real demo as `setup_demo` does (Exempelkommun, its two rounds dated
+from a fixed day, and the steering signals) and read back the PDF that WeasyPrint wrote:
+pages, text per page, structure, metadata.
 """
 
 import datetime
@@ -21,6 +22,7 @@ from pypdf import PdfReader
 from assessments.demo import create_demo_organisation
 from assessments.demo_rounds import create_demo_rounds
 from assessments.models import AssessmentState, Unit, UnitAssessment
+from governance.demo import create_demo_signals
 from principles.models import FrameworkVersion
 from reports.report_render import cover_logo
 from reports.unit_report import build_unit_report, render_unit_report_pdf, report_filename
@@ -37,6 +39,7 @@ def demo(settings):
     call_command("loaddata", "framework", verbosity=0)
     create_demo_organisation(io.StringIO(), show_passwords=False)
     create_demo_rounds(io.StringIO(), today=DEMO_DAY)
+    create_demo_signals(io.StringIO())  # as setup_demo does: the action plan lists them
 
 
 def demo_unit_assessment() -> UnitAssessment:
@@ -110,6 +113,9 @@ def test_it_fits_the_demo_units_report_in_eight_pages_summary_first(demo):
         for name in ("Handlingsplan", "Jämförelse", "Om metoden")
     }
     assert heading["Handlingsplan"] < heading["Jämförelse"] < heading["Om metoden"]
+    # The steering signals the demo's group recorded are in the plan, within the eight pages.
+    assert "Styrsignaler och svaren från styrkedjan" in rest
+    assert squeeze("Veckovis statistikrapport") in flat
 
 
 def test_it_writes_an_archival_tagged_pdf(demo):
@@ -153,8 +159,10 @@ def test_it_writes_an_english_report_in_english_throughout(demo):
     version = assessment.round.framework_version
     assert version.name_en == "Trust-based governance and management 2026"  # the fixture's
 
-    text = " ".join(page_texts(render_unit_report_pdf(assessment, language="en")))
+    pages = page_texts(render_unit_report_pdf(assessment, language="en"))
+    text = " ".join(pages)
 
+    assert len(pages) <= 8, len(pages)  # English words are longer; the report is not
     assert "Trust-based governance and management 2026" in text
     assert version.name not in text  # the Swedish name of the version
     for heading in ("Summary of findings", "The results at a glance", "Principle by principle"):
