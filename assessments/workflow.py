@@ -184,8 +184,10 @@ def complete(assessment: UnitAssessment, user, *, share_notes: bool = False) -> 
         completed_by=user,
         share_notes=bool(share_notes),
     )
-    # The final reports are rendered in the background once this is committed.
+    # The final reports are rendered in the background once this is committed, and again
+    # the reports around it that show its scores (the department median).
     stored_reports.changed(completed)
+    stored_reports.others_changed(completed)
     return completed
 
 
@@ -260,6 +262,7 @@ def reopen_completed(assessment: UnitAssessment, user, *, reason: str) -> UnitAs
         reason=text,
     )
     stored_reports.changed(locked)  # its reports are previews again until completed anew
+    stored_reports.others_changed(locked)  # the department median no longer counts it
     return locked
 
 

@@ -45,10 +45,10 @@ def assessments_for(batch: Batch) -> QuerySet[UnitAssessment]:
     )
 
 
-def entry_name(assessment: UnitAssessment) -> str:
+def entry_name(assessment: UnitAssessment, language: str = "sv") -> str:
     unit = assessment.unit
     code = re.sub(r"[^\w-]+", "-", unit.code).strip("-") or str(unit.pk)
-    name = slugify(unit.name, allow_unicode=True)[:60] or "enhet"
+    name = slugify(unit.name, allow_unicode=True)[:60] or ("unit" if language == "en" else "enhet")
     return f"{code}-{name}.pdf"
 
 
@@ -96,7 +96,7 @@ def run(batch_id: int) -> None:
                             )
                         )
                     else:
-                        archive.writestr(entry_name(assessment), bytes(pdf))
+                        archive.writestr(entry_name(assessment, batch.language), bytes(pdf))
                     Batch.objects.filter(pk=batch_id).update(done=F("done") + 1)
                 if failures:
                     archive.writestr(_("not-included.txt"), _failure_note(failures))

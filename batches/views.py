@@ -11,16 +11,19 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from assessments import scoping
 from reports import comparison
+from tillit.downloads import file_name
 
 from . import storage
 from .models import Batch, BatchStatus
 from .tasks import build_batch
+
+# The ZIP is named in the batch's language, like the reports in it.
+ZIP_WORDS = {"sv": "rapporter", "en": "reports"}
 
 
 def batches_for(user) -> QuerySet[Batch]:
@@ -103,9 +106,9 @@ def batch_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = storage.open_file(batch.file)
     except (FileNotFoundError, SuspiciousFileOperation) as missing:
         raise Http404 from missing
-    name = slugify(f"{batch.node.name} {batch.round.name}") or "rapporter"
+    name = file_name(ZIP_WORDS, batch.language, batch.node.name, batch.round.name, extension="zip")
     response = FileResponse(
-        handle, as_attachment=True, filename=f"{name}.zip", content_type="application/zip"
+        handle, as_attachment=True, filename=name, content_type="application/zip"
     )
     response["Cache-Control"] = "private, no-store"
     return response

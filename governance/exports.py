@@ -8,13 +8,14 @@ import io
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from reports.exports import _csv_value, _safe_text
+from tillit.downloads import file_name
 
 from .models import Proposal
 from .overview import Overview
@@ -81,9 +82,19 @@ def about(data: Overview) -> list[tuple[str, str]]:
     ]
 
 
-def filename(data: Overview, extension: str) -> str:
-    name = slugify(f"styrsignaler {data.node.name} {data.round.name}") or "styrsignaler"
-    return f"{name}.{extension}"
+_FILE_WORDS = {"sv": "styrsignaler", "en": "steering-signals"}
+
+
+def filename(data: Overview, extension: str, *, language: str | None = None) -> str:
+    """``styrsignaler-<part>-<round>`` in Swedish, ``steering-signals-…`` in English (the
+    current language unless ``language`` is given: the file's own)."""
+    return file_name(
+        _FILE_WORDS,
+        language or get_language(),
+        data.node.name,
+        data.round.name,
+        extension=extension,
+    )
 
 
 def _cell(value):

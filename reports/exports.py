@@ -17,11 +17,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from tillit.downloads import file_name
 
 from .comparison import Comparison
 
@@ -154,9 +156,22 @@ def about(comparison: Comparison) -> list[tuple[str, str]]:
     ]
 
 
-def filename(comparison: Comparison, extension: str) -> str:
-    name = slugify(f"{comparison.node.name} {comparison.round.name}") or "jamforelse"
-    return f"{name}.{extension}"
+_FILE_WORDS = {"sv": "jamforelse", "en": "comparison"}
+
+
+def filename_for(node_name: str, round_name: str, extension: str, *, language: str) -> str:
+    """``jamforelse-<part>-<round>.<extension>`` in Swedish, ``comparison-…`` in English."""
+    return file_name(_FILE_WORDS, language, node_name, round_name, extension=extension)
+
+
+def filename(comparison: Comparison, extension: str, *, language: str | None = None) -> str:
+    """The export's file name, in ``language`` or else the current one (the file's)."""
+    return filename_for(
+        comparison.node.name,
+        comparison.round.name,
+        extension,
+        language=language or get_language() or "",
+    )
 
 
 def _csv_value(value: Value) -> str:

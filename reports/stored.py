@@ -6,6 +6,9 @@
   once the change is committed (its manager's and its quality developers' report, in the
   default language, are made then even if no one has asked yet). Before completion a report
   is a preview, rendered only when someone asks for it.
+* :func:`others_changed` is called by completion and reopening as well: the completed reports
+  that show figures of this assessment (the department median of the units around it, the
+  same unit's later rounds) are counted a version up and queued too.
 * :func:`wanted` is what a download asks: the stored report, queued if it is missing, out of
   date and not yet queued, or has waited longer than ``STALE_AFTER`` (a worker that died).
 * :func:`render` is the task's work: it reads the version, then the data, renders, and stores
@@ -26,13 +29,14 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Length, Substr
 from django.http import FileResponse
 from django.utils import timezone, translation
 
-from assessments.models import AssessmentState, UnitAssessment
+from assessments.models import AssessmentState, Unit, UnitAssessment, UnitKind
 
-from .models import ReportState, StoredReport
+from .models import ReportState, StoredComparison, StoredFile, StoredReport
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +96,83 @@ def changed(assessment: UnitAssessment) -> None:
         transaction.on_commit(lambda: _enqueue(ids))
 
 
-def _enqueue(ids: list[int]) -> None:
-    from .tasks import render_stored_report
+def dependent_assessments(assessment: UnitAssessment) -> QuerySet[UnitAssessment]:
+    """The other completed assessments whose report shows figures of ``assessment``.
 
+    What ``report_data`` reads of other assessments:
+
+    * the department median: the completed units of the same round under the unit's nearest
+      department (the nearest ancestor of kind "department"). ``assessment`` counts in X's
+      median when X's nearest department is one of the departments on ``assessment``'s own
+      path (itself included): X lies under the highest of them and no department above X lies
+      off that path. Units of another department, and units with no department, never show it.
+    * the previous round and the earlier rounds' steering signals: the same unit's completed
+      assessments in rounds that opened on the same day or later.
+
+    Two queries (the unit's path and round's date, the departments on the path); the rest is
+    a subquery.
+    """
+    path, opens_on = UnitAssessment.objects.values_list("unit__path", "round__opens_on").get(
+        pk=assessment.pk
+    )
+    step = Unit.steplen
+    on_path = list(
+        Unit.objects.filter(
+            path__in=[path[:end] for end in range(step, len(path) + 1, step)],
+            kind=UnitKind.DEPARTMENT,
+        )
+        .order_by("depth")
+        .values_list("path", "depth")
+    )
+    shows = Q(unit_id=assessment.unit_id, round__opens_on__gte=opens_on)
+    if on_path:
+        highest, depth = on_path[0]
+        # A department above X (its path a prefix of X's) that is not on the path.
+        off_path = Unit.objects.filter(
+            kind=UnitKind.DEPARTMENT,
+            depth__lt=OuterRef("unit__depth"),
+            path=Substr(OuterRef("unit__path"), 1, Length("path")),
+        ).exclude(path__in=[department for department, _depth in on_path])
+        shows |= Q(
+            round_id=assessment.round_id,
+            unit__path__startswith=highest,
+            unit__depth__gt=depth,
+        ) & ~Exists(off_path)
+    return (
+        UnitAssessment.objects.filter(state=AssessmentState.COMPLETED)
+        .filter(shows)
+        .exclude(pk=assessment.pk)
+    )
+
+
+def others_changed(assessment: UnitAssessment) -> None:
+    """``assessment`` was completed or reopened: what other completed reports show of it has
+    changed. Call inside the changing transaction; the reports stored for them are counted a
+    version up and queued (a render whose HTML comes out the same keeps its file)."""
+    rows = StoredReport.objects.filter(assessment__in=dependent_assessments(assessment))
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return
+    StoredReport.objects.filter(pk__in=ids).update(
+        version=F("version") + 1,
+        state=ReportState.PENDING,
+        queued_at=timezone.now(),
+        started_at=None,
+    )
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    enqueue(StoredReport, ids)
+
+
+def enqueue(model: type[StoredFile], ids: list[int]) -> None:
+    """Hand the rows to the background worker (call once the rows are committed)."""
+    from .tasks import render_stored_comparison, render_stored_report
+
+    task = render_stored_comparison if model is StoredComparison else render_stored_report
     for pk in ids:
-        render_stored_report.enqueue(pk)
+        task.enqueue(pk)
 
 
 # --- what downloads ask ------------------------------------------------------------------------
@@ -130,12 +206,13 @@ def wanted(
         if queue:
             transaction.on_commit(lambda: _enqueue([row.pk]))
         return row
-    if queue and _needs_queueing(row):
+    if queue and needs_queueing(row):
         queue_again(row)
     return row
 
 
-def _needs_queueing(row: StoredReport) -> bool:
+def needs_queueing(row: StoredFile) -> bool:
+    """Waiting or being made for longer than ``STALE_AFTER``, or never queued."""
     stale = timezone.now() - STALE_AFTER
     if row.state == ReportState.PENDING:
         return row.queued_at is None or row.queued_at < stale
@@ -144,29 +221,49 @@ def _needs_queueing(row: StoredReport) -> bool:
     return False
 
 
-def queue_again(row: StoredReport) -> None:
+def queue_again(row: StoredFile) -> None:
     """Queue a render of ``row`` (after a failure, or when its queue entry was lost)."""
     now = timezone.now()
+    model = type(row)
     # Only one of several simultaneous askers queues it: the row must be as it was read.
-    claimed = StoredReport.objects.filter(
+    claimed = model.objects.filter(
         pk=row.pk, state=row.state, queued_at=row.queued_at, version=row.version
     ).update(state=ReportState.PENDING, queued_at=now, started_at=None)
     if claimed:
         row.state, row.queued_at, row.started_at = ReportState.PENDING, now, None
-        transaction.on_commit(lambda: _enqueue([row.pk]))
+        transaction.on_commit(lambda: enqueue(model, [row.pk]))
 
 
-def queue_position(row: StoredReport) -> int:
-    """How many reports were queued before this one and are still waiting or being made."""
+def queue_position(row: StoredFile) -> int:
+    """How many PDFs (reports and comparisons: one queue) were queued before this one and are
+    still waiting or being made."""
     if row.state not in (ReportState.PENDING, ReportState.RENDERING) or row.queued_at is None:
         return 0
-    return StoredReport.objects.filter(
-        Q(state=ReportState.RENDERING) | Q(state=ReportState.PENDING, queued_at__isnull=False),
-        queued_at__lt=row.queued_at,
-    ).count()
+    waiting = Q(state=ReportState.RENDERING) | Q(state=ReportState.PENDING, queued_at__isnull=False)
+    earlier = Q(queued_at__lt=row.queued_at)
+    return (
+        StoredReport.objects.filter(waiting, earlier).count()
+        + StoredComparison.objects.filter(waiting, earlier).count()
+    )
 
 
-def file_response(row: StoredReport, filename: str) -> FileResponse:
+def status_facts(row: StoredFile, pdf_url: str) -> dict:
+    """What the status page and its script (JSON) say of a stored PDF; ``pdf_url`` asks for it."""
+    joiner = "&" if "?" in pdf_url else "?"
+    return {
+        "state": row.state,
+        "label": str(row.get_state_display()),
+        "ready": row.is_current,
+        "failed": row.state == ReportState.FAILED,
+        "ahead": queue_position(row),
+        "download_url": pdf_url if row.is_current else "",
+        "previous_url": (
+            f"{pdf_url}{joiner}previous=1" if row.has_file and not row.is_current else ""
+        ),
+    }
+
+
+def file_response(row: StoredFile, filename: str) -> FileResponse:
     """The stored PDF as a download, streamed from the storage (local or remote)."""
     handle = default_storage.open(row.file.name, "rb")
     response = FileResponse(
@@ -176,7 +273,7 @@ def file_response(row: StoredReport, filename: str) -> FileResponse:
     return response
 
 
-def read(row: StoredReport) -> bytes:
+def read(row: StoredFile) -> bytes:
     with default_storage.open(row.file.name, "rb") as handle:
         return handle.read()
 

@@ -458,16 +458,22 @@ def fetch_pdf(client, assessment: UnitAssessment, name: str = "unit_report_pdf",
 
 
 def render_waiting_reports() -> int:
-    """Render every stored report not ready yet, as the background worker would; how many."""
-    from reports import stored
-    from reports.models import ReportState, StoredReport
+    """Render every stored report and comparison not ready yet, as the background worker
+    would; how many."""
+    from reports import stored, stored_comparisons
+    from reports.models import ReportState, StoredComparison, StoredReport
 
     waiting = list(
         StoredReport.objects.exclude(state=ReportState.READY).values_list("pk", flat=True)
     )
     for pk in waiting:
         stored.render(pk)
-    return len(waiting)
+    comparisons = list(
+        StoredComparison.objects.exclude(state=ReportState.READY).values_list("pk", flat=True)
+    )
+    for pk in comparisons:
+        stored_comparisons.render(pk)
+    return len(waiting) + len(comparisons)
 
 
 def get_rendered(client, url: str, data=None, **extra):

@@ -16,22 +16,27 @@ import html
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
-from reports import charts
+from reports import charts, stored, stored_comparisons
 from reports import comparison as comparing
+from reports.models import ReportState
 from reports.trends import TrendSeries, trend_lines
 from tillit.downloads import attachment
 
 from .. import scoping
 from ..models import ActionOutcome, UnitAssessment
 from ..templatetags.numbers import decimal, score
+from .reports import language_of
 
 
 def _require_overseer(request: HttpRequest) -> None:
@@ -390,26 +395,105 @@ def compare_xlsx(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpRespo
     )
 
 
-@login_required
-def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+def comparison_pdf_html(user, round_, node, *, language: str, audience: str) -> tuple[str, str]:
+    """The comparison PDF's HTML and title in ``language``, as ``user`` may see it.
+
+    Stored figures and templates only, no WeasyPrint: cheap enough for a request, which needs
+    it to know whether the stored file is still this comparison. It does not depend on the
+    request (no links, no host), so any viewer with the same HTML gets the same file.
+    """
     from governance.overview import build_overview
+    from reports.stored_comparisons import AUDIENCE_SIGNALS
+
+    with translation.override(language):
+        data = comparing.build_comparison(user, round_, node)
+        title = _("Comparison of units: %(node)s, %(round)s") % {
+            "node": node.name,
+            "round": round_.name,
+        }
+        context = comparison_context(data, links=False)
+        context.update({"title": title, "language": language, "unit_name": node.name, "pdf": True})
+        if audience == AUDIENCE_SIGNALS:
+            context["signals"] = build_overview(user, round_, node)
+        return render_to_string("assessments/compare/pdf.html", context), title
+
+
+def _pdf_urls(round_, node, language: str) -> tuple[str, str]:
+    args = [round_.pk, node.pk]
+    query = f"?lang={language}"
+    return (
+        reverse("compare_pdf", args=args) + query,
+        reverse("compare_pdf_status", args=args) + query,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def compare_pdf(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    """The stored comparison PDF if it is this comparison as the viewer may see it, else the
+    page that follows its rendering. Never rendered here (``reports.stored_comparisons``).
+
+    ``?previous=1`` gives the file stored before, while a new one is being made.
+    """
     from reports import exports
-    from reports.pdf import render_pdf
 
     round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
-    data = comparing.build_comparison(request.user, round_, node)
-    language = (get_language() or "sv").split("-")[0]
-    title = _("Comparison of units: %(node)s, %(round)s") % {
-        "node": node.name,
-        "round": round_.name,
-    }
-    context = comparison_context(data, links=False)
-    context.update({"title": title, "language": language, "unit_name": node.name, "pdf": True})
-    if scoping.can_see_signals(request.user):
-        context["signals"] = build_overview(request.user, round_, node)
-    html = render_to_string("assessments/compare/pdf.html", context, request=request)
-    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"), title=title, language=language)
-    return attachment(pdf, "application/pdf", exports.filename(data, "pdf"))
+    language = language_of(request)
+    audience = stored_comparisons.audience_for(request.user)
+    name = exports.filename_for(node.name, round_.name, "pdf", language=language)
+    status_url = _pdf_urls(round_, node, language)[1]
+    if request.GET.get("previous"):
+        row = stored_comparisons.find(round_, node, language=language, audience=audience)
+        if row is not None and row.has_file:
+            return stored.file_response(row, name)
+        return redirect(status_url)
+    html, title = comparison_pdf_html(
+        request.user, round_, node, language=language, audience=audience
+    )
+    row, current = stored_comparisons.wanted(
+        round_, node, language=language, audience=audience, html=html, title=title
+    )
+    if current:
+        return stored.file_response(row, name)
+    return redirect(status_url)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def compare_pdf_status(request: HttpRequest, round_pk: int, unit_pk: int) -> HttpResponse:
+    """How far the comparison PDF has come: a page, or JSON for its script; POST tries a
+    failed render again."""
+    round_, node = comparing.get_round_and_node(request.user, round_pk, unit_pk)
+    language = language_of(request)
+    audience = stored_comparisons.audience_for(request.user)
+    pdf_url, status_url = _pdf_urls(round_, node, language)
+    row = stored_comparisons.find(round_, node, language=language, audience=audience)
+    if row is None:
+        return redirect(pdf_url)  # not asked for yet: asking is what makes it
+    if request.method == "POST":
+        if row.state == ReportState.FAILED:
+            stored.queue_again(row)
+        return redirect(status_url)
+    facts = stored.status_facts(row, pdf_url)
+    if request.GET.get("format") == "json":
+        return JsonResponse(facts)
+    return render(
+        request,
+        "reports/stored/status.html",
+        {
+            "heading": _("Comparison of units as PDF"),
+            "subject": f"{node.name} – {round_.name}",
+            "row": row,
+            "facts": facts,
+            "previous_is_preview": False,
+            "pdf_url": pdf_url,
+            "status_url": status_url,
+            "back_url": reverse("compare", args=[round_.pk, node.pk]),
+            "back_label": _("Back to the comparison"),
+        },
+    )
 
 
 @login_required
@@ -475,5 +559,10 @@ urlpatterns = [
     path("jamforelse/<int:round_pk>/<int:unit_pk>/export.csv", compare_csv, name="compare_csv"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/export.xlsx", compare_xlsx, name="compare_xlsx"),
     path("jamforelse/<int:round_pk>/<int:unit_pk>/rapport.pdf", compare_pdf, name="compare_pdf"),
+    path(
+        "jamforelse/<int:round_pk>/<int:unit_pk>/rapport/status/",
+        compare_pdf_status,
+        name="compare_pdf_status",
+    ),
     path("jamforelse/utveckling/<int:unit_pk>/", compare_trend, name="compare_trend"),
 ]

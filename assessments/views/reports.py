@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -44,7 +45,8 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 LANGUAGE_LINKS = {"sv": "På svenska", "en": "In English"}
 
 
-def _language(request: HttpRequest) -> str:
+def language_of(request: HttpRequest) -> str:
+    """The language a PDF is asked in: ``?lang=``, else the current one."""
     asked = request.GET.get("lang", "")
     if asked in LANGUAGE_CODES:
         return asked
@@ -80,7 +82,7 @@ def _preview(request: HttpRequest, pk: int) -> UnitAssessment:
 def _page(
     request: HttpRequest, assessment: UnitAssessment, audience: str, *, preview: bool
 ) -> HttpResponse:
-    language = _language(request)
+    language = language_of(request)
     pdf_name = "unit_report_preview_pdf" if preview else "unit_report_pdf"
     page_name = "unit_report_preview" if preview else "unit_report"
     with translation.override(language):
@@ -111,7 +113,7 @@ def _page(
 
 
 def _stored(request: HttpRequest, assessment: UnitAssessment, audience: str) -> StoredReport:
-    return stored.wanted(assessment, language=_language(request), audience=audience)
+    return stored.wanted(assessment, language=language_of(request), audience=audience)
 
 
 def _pdf(
@@ -123,7 +125,8 @@ def _pdf(
     """
     row = _stored(request, assessment, audience)
     if row.is_current or (request.GET.get("previous") and row.has_file):
-        return stored.file_response(row, report_filename(assessment, preview=row.preview))
+        name = report_filename(assessment, preview=row.preview, language=row.language)
+        return stored.file_response(row, name)
     return _with_lang(request, _status_name(preview), assessment.pk)
 
 
@@ -145,33 +148,29 @@ def _status(
             stored.queue_again(row)
         return _with_lang(request, _status_name(preview), assessment.pk)
     row = _stored(request, assessment, audience)
-    language = _language(request)
+    language = language_of(request)
     pdf_url = f"{reverse(_pdf_name(preview), args=[assessment.pk])}?lang={language}"
-    facts = {
-        "state": row.state,
-        "label": str(row.get_state_display()),
-        "ready": row.is_current,
-        "failed": row.state == ReportState.FAILED,
-        "ahead": stored.queue_position(row),
-        "download_url": pdf_url if row.is_current else "",
-        "previous_url": f"{pdf_url}&previous=1" if row.has_file and not row.is_current else "",
-    }
+    facts = stored.status_facts(row, pdf_url)
     if request.GET.get("format") == "json":
         return JsonResponse(facts)
     return render(
         request,
         "reports/stored/status.html",
         {
-            "assessment": assessment,
+            "heading": (
+                _("Preview of the balance report as PDF") if preview else _("Balance report as PDF")
+            ),
+            "subject": f"{assessment.unit.name} – {assessment.round.name}",
             "row": row,
             "facts": facts,
-            "preview": preview,
+            "previous_is_preview": row.preview,
             "pdf_url": pdf_url,
             "status_url": f"{reverse(_status_name(preview), args=[assessment.pk])}?lang={language}",
-            "page_url": reverse(
+            "back_url": reverse(
                 "unit_report_preview" if preview else "unit_report", args=[assessment.pk]
             )
             + f"?lang={language}",
+            "back_label": _("Back to the report"),
         },
     )
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories_compare import compared_org
+from tests.factories_reports import body, get_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +105,6 @@ def test_it_still_lists_every_unit_in_the_pdf(org, compared, client):
     from pypdf import PdfReader
 
     client.force_login(org.administrator)
-    response = client.get(reverse("compare_pdf", args=[compared.round.pk, org.root.pk]))
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    response = get_rendered(client, reverse("compare_pdf", args=[compared.round.pk, org.root.pk]))
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body(response))).pages)
     assert "Enhet A1" in text and "Enhet A2" in text and "Enhet B1" in text

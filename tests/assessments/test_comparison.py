@@ -16,6 +16,7 @@ from reports import comparison
 from reports.unit_report import build_unit_report
 from tests.factories import make_assessment, make_round, make_unit, make_version
 from tests.factories_compare import compared_org, complete
+from tests.factories_reports import body, get_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -269,12 +270,13 @@ def test_it_renders_the_comparison_as_a_tagged_pdf(org, compared, persona):
 
     from pypdf import PdfReader
 
-    response = persona("quality_developer").get(
-        reverse("compare_pdf", args=[compared.round.pk, org.dep_a.pk])
+    response = get_rendered(
+        persona("quality_developer"),
+        reverse("compare_pdf", args=[compared.round.pk, org.dep_a.pk]),
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(body(response)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Enhet A1" in text and "Enhet A2" in text and "Enhet B1" not in text
     assert reader.metadata.title.startswith(("Jämförelse", "Comparison"))

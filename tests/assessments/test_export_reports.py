@@ -56,7 +56,7 @@ def test_it_exports_one_unit_by_round_id_in_english(round_, tmp_path):
         "--round", str(round_.pk), "--unit", "A1", "--lang", "en", "--out", str(tmp_path)
     )
     files = list(tmp_path.iterdir())
-    assert [f.name for f in files] == ["balansrapport-a1-tillitsskattning-ht-2026.pdf"]
+    assert [f.name for f in files] == ["balance-report-a1-tillitsskattning-ht-2026.pdf"]
     assert "Wrote 1 report(s)" in output
     reader = PdfReader(files[0])
     assert reader.metadata.title.startswith("Balance report – Enhet A1")

@@ -101,7 +101,7 @@ def test_it_downloads_the_pdf_as_an_attachment(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="balansrapport-a1-tillitsskattning-ht-2026.pdf"'
+        'attachment; filename="balance-report-a1-tillitsskattning-ht-2026.pdf"'  # English
     )
     data = pdf_bytes(response)
     reader = PdfReader(io.BytesIO(data))

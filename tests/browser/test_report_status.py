@@ -57,3 +57,34 @@ def test_it_follows_the_report_while_it_is_prepared_and_then_downloads_it(
     assert page.locator("#report-ready").is_visible()
     check_page(page, "report-status-ready-desktop")
     context.close()
+
+
+def test_it_follows_the_comparison_pdf_while_it_is_prepared_and_then_downloads_it(
+    live_server, browser, org
+):
+    from reports import stored_comparisons
+    from reports.models import StoredComparison
+    from tests.factories_compare import compared_org
+
+    compared = compared_org(org)
+    pdf_path = f"/jamforelse/{compared.round.pk}/{org.dep_a.pk}/rapport.pdf"
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context, page = _page(browser, live_server, "quality-a", viewport)
+        page.goto(f"{live_server.url}{pdf_path}?lang=en")
+        assert "/rapport/status/" in page.url
+        assert page.get_by_role("heading", level=1).inner_text() == "Comparison of units as PDF"
+        assert "The PDF is being prepared" in page.get_by_role("status").inner_text()
+        check_page(page, f"compare-status-waiting-{name}")
+        context.close()
+
+    context, page = _page(browser, live_server, "quality-a", DESKTOP)
+    page.goto(f"{live_server.url}/jamforelse/{compared.round.pk}/{org.dep_a.pk}/rapport/status/")
+    row = StoredComparison.objects.get(language="en")
+    assert row.state == ReportState.PENDING
+    with page.expect_download(timeout=120_000) as download:
+        stored_comparisons.render(row.pk)  # the worker gets to it; the page downloads it
+    assert download.value.suggested_filename.startswith("comparison-forvaltning-a-")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    assert page.locator("#report-ready").is_visible()
+    check_page(page, "compare-status-ready-desktop")
+    context.close()

@@ -15,6 +15,7 @@ from governance.content import add_content
 from governance.models import SteeringSignal
 from tests.factories import make_assessment, make_round, make_unit, make_version
 from tests.factories_governance import add_chain, make_signal
+from tests.factories_reports import get_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_it_adds_the_signals_to_the_comparison_pdf_of_its_part_of_the_tree(owner
     from pypdf import PdfReader
 
     client.force_login(owners.quality_developer)
-    response = client.get(reverse("compare_pdf", args=[story.pk, owners.dep_a.pk]))
+    response = get_rendered(client, reverse("compare_pdf", args=[story.pk, owners.dep_a.pk]))
 
     assert response.status_code == 200
     text = " ".join(

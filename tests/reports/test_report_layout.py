@@ -26,6 +26,7 @@ from governance.demo import create_demo_signals
 from principles.models import FrameworkVersion
 from reports.report_render import cover_logo
 from reports.unit_report import build_unit_report, render_unit_report_pdf, report_filename
+from tests.factories_reports import body, get_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -233,9 +234,9 @@ def test_it_fits_the_comparison_heat_map_on_its_pages(demo, client, language):
     root = Unit.objects.get(code="EK")
     url = reverse("compare_pdf", args=[assessment.round_id, root.pk])
 
-    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    response = get_rendered(client, url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    data = b"".join(response.streaming_content) if response.streaming else response.content
+    data = body(response)
     reader = PdfReader(io.BytesIO(data))
     pages = page_texts(data)
 

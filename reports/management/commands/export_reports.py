@@ -82,7 +82,7 @@ class Command(BaseCommand):
         total = 0
         for assessment in completed:
             data = render_unit_report_pdf(assessment, language=options["lang"])
-            target = out / report_filename(assessment)
+            target = out / report_filename(assessment, language=options["lang"])
             target.write_bytes(data)
             total += len(data)
             self.stdout.write(f"{target}  ({assessment.unit.code} {assessment.unit.name})")
