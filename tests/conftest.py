@@ -1,3 +1,4 @@
+import hashlib
 import os
 import shutil
 
@@ -19,6 +20,32 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pdf_rendered_once_per_document():
+    """WeasyPrint renders each distinct document once per test process.
+
+    ``reports.pdf.render_pdf`` is a pure function of its HTML, base URL, title and language,
+    and many tests ask for the very same report (each persona of the permission matrix, each
+    stored-report test's fixture). The first request renders it for real; the same document
+    again gets those bytes. Tests that count or break renders patch the callers
+    (``reports.stored.render_pdf``) or this function itself, and still see every call.
+    """
+    from reports import pdf
+
+    real = pdf.render_pdf
+    rendered: dict[str, bytes] = {}
+
+    def render_pdf(html: str, *, base_url: str | None = None, title: str, language: str) -> bytes:
+        key = hashlib.sha256(f"{base_url}\0{title}\0{language}\0{html}".encode()).hexdigest()
+        if key not in rendered:
+            rendered[key] = real(html, base_url=base_url, title=title, language=language)
+        return rendered[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "render_pdf", render_pdf)
+        yield
 
 
 @pytest.fixture
