@@ -14,6 +14,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -34,13 +35,27 @@ DEMO_DAY = datetime.date(2026, 12, 7)
 XMP = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 
 
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup, django_db_blocker):
+    """The demo, built once for this module's tests in a transaction rolled back after them.
+
+    Each test still runs in its own savepoint inside it (pytest-django's ``db``), so what one
+    test changes the next does not see.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        with override_settings(PASSWORD_HASHERS=hashers):
+            call_command("loaddata", "framework", verbosity=0)
+            create_demo_organisation(io.StringIO(), show_passwords=False)
+            create_demo_rounds(io.StringIO(), today=DEMO_DAY)
+            create_demo_signals(io.StringIO())  # as setup_demo does: the plan lists them
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("loaddata", "framework", verbosity=0)
-    create_demo_organisation(io.StringIO(), show_passwords=False)
-    create_demo_rounds(io.StringIO(), today=DEMO_DAY)
-    create_demo_signals(io.StringIO())  # as setup_demo does: the action plan lists them
+def demo(_demo_for_module, db):
+    """The demo organisation as `setup_demo` builds it (see the module's fixture)."""
 
 
 def demo_unit_assessment() -> UnitAssessment:
