@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "tillit.apps.StaticFiles",  # django.contrib.staticfiles, collecting only what is served
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
@@ -205,8 +205,10 @@ STORAGES = {
 # Serve straight from the finders when developing or testing, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG
-# Fonts compress poorly and slowly; serve them as they are.
+# Fonts compress poorly and slowly, and source maps are for developer tools only: serve them
+# as they are.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "map",
     "jpg",
     "jpeg",
     "png",
