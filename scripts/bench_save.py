@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -287,6 +288,22 @@ def changed_at(participants: list[Joined]) -> dict[str, object]:
     }
 
 
+def settle(participants: list[Joined], *, pause: float = 0.5, limit: float = 30.0) -> None:
+    """Wait until the server has finished the saves wrk left in flight when it stopped.
+
+    wrk closes its connections at the end, but a worker finishes (and commits) the request it
+    is in; a check during that would see a page change between its two reads.
+    """
+    waited, last = 0.0, changed_at(participants)
+    while waited < limit:
+        time.sleep(pause)
+        waited += pause
+        now = changed_at(participants)
+        if now == last:
+            return
+        last = now
+
+
 def is_set(stored: tuple[set[str], str | None], answer_set: str) -> bool:
     value, comment = ANSWER_SETS[answer_set]
     return stored == ({value}, comment)
@@ -377,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(f"saves answered other than 302: {saved['statuses']}")
             if set(floor["statuses"]) != {"200"} or floor["socket_errors"]:
                 problems.append(f"the floor answered other than 200: {floor['statuses']}")
+            settle(participants)
             stored = stored_pages(participants)
             whole = sum(1 for page in stored.values() if is_set(page, "A") or is_set(page, "B"))
             after = changed_at(participants)
