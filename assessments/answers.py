@@ -118,19 +118,16 @@ def respondent_for_token(assessment: UnitAssessment, token: str | None) -> Respo
     return Respondent.objects.filter(assessment=assessment, token_hash=hash_token(token)).first()
 
 
-_RESPONDENT = "{assessments.Respondent}"
-_ASSESSMENT = "{assessments.UnitAssessment}"
-_ROUND = "{assessments.Round}"
 # The respondent of a token in the assessment of a code, with everything a participant page
 # needs: the assessment, its unit, its round and the round's framework version.
 _LOOKUP_MODELS = (Respondent, UnitAssessment, Unit, Round, FrameworkVersion)
 _LOOKUP = (
-    f"SELECT {', '.join(sql.columns(model) for model in _LOOKUP_MODELS)} FROM {_RESPONDENT}"
-    f" INNER JOIN {_ASSESSMENT}"
+    "SELECT "
+    + ", ".join(sql.columns(model) for model in _LOOKUP_MODELS)
+    + " FROM {assessments.Respondent} INNER JOIN {assessments.UnitAssessment}"
     " ON {assessments.UnitAssessment.id} = {assessments.Respondent.assessment}"
     " INNER JOIN {assessments.Unit} ON {assessments.Unit.id} = {assessments.UnitAssessment.unit}"
-    f" INNER JOIN {_ROUND}"
-    " ON {assessments.Round.id} = {assessments.UnitAssessment.round}"
+    " INNER JOIN {assessments.Round} ON {assessments.Round.id} = {assessments.UnitAssessment.round}"
     " INNER JOIN {principles.FrameworkVersion}"
     " ON {principles.FrameworkVersion.id} = {assessments.Round.framework_version}"
     " WHERE {assessments.UnitAssessment.join_code} = %s"
@@ -320,9 +317,9 @@ class _Stored:
 _READ = (
     "SELECT {assessments.UnitAssessment.state}, {assessments.Round.framework_version},"
     " {assessments.Respondent.updated_at}<columns>"
-    f" FROM {_RESPONDENT} INNER JOIN {_ASSESSMENT}"
+    " FROM {assessments.Respondent} INNER JOIN {assessments.UnitAssessment}"
     " ON {assessments.UnitAssessment.id} = {assessments.Respondent.assessment}"
-    f" INNER JOIN {_ROUND} ON {{assessments.Round.id}} = {{assessments.UnitAssessment.round}}"
+    " INNER JOIN {assessments.Round} ON {assessments.Round.id} = {assessments.UnitAssessment.round}"
     "<joins> WHERE {assessments.Respondent.id} = %s"
 )
 
@@ -350,7 +347,7 @@ _CLAIM = (
     "UPDATE {assessments.Respondent} SET {assessments.Respondent:updated_at} = %s"
     " WHERE {assessments.Respondent.id} = %s AND {assessments.Respondent.updated_at} = %s"
     " AND {assessments.Respondent.assessment} IN (SELECT {assessments.UnitAssessment.id}"
-    f" FROM {_ASSESSMENT} WHERE {{assessments.UnitAssessment.id}} = %s"
+    " FROM {assessments.UnitAssessment} WHERE {assessments.UnitAssessment.id} = %s"
     " AND {assessments.UnitAssessment.state} = %s<lock>)"
 )
 _CLAIMS = {True: _CLAIM.replace("<lock>", " FOR UPDATE"), False: _CLAIM.replace("<lock>", "")}
