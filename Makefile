@@ -15,13 +15,15 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Debian packages the PDF rendering and the browser tests need; installed only when missing.
+# Debian packages the PDF rendering, the browser tests and the benchmarks need; installed only
+# when missing.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	command -v haproxy >/dev/null || missing="$$missing haproxy"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v xmlsec1 >/dev/null || missing="$$missing xmlsec1"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu-core"; \

@@ -14,7 +14,6 @@ can put every message next to its field. A closed phase is a `PhaseClosedError`.
 Nothing here is shown to anyone but the participant who gave the answers.
 """
 
-import datetime
 import hashlib
 import re
 import secrets
@@ -24,16 +23,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import Count, FilteredRelation, Q
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from principles.cache import Framework, framework
-from principles.models import Principle, SteeringKey
+from principles.models import FrameworkVersion, Principle, SteeringKey
 
+from . import participant_sql as sql
 from .models import (
     AssessmentState,
     BalanceAnswer,
@@ -41,7 +41,9 @@ from .models import (
     DimensionAnswer,
     PrincipleComment,
     Respondent,
+    Round,
     StatementAnswer,
+    Unit,
     UnitAssessment,
 )
 
@@ -116,21 +118,45 @@ def respondent_for_token(assessment: UnitAssessment, token: str | None) -> Respo
     return Respondent.objects.filter(assessment=assessment, token_hash=hash_token(token)).first()
 
 
+# The respondent of a token in the assessment of a code, with everything a participant page
+# needs: the assessment, its unit, its round and the round's framework version.
+_LOOKUP_MODELS = (Respondent, UnitAssessment, Unit, Round, FrameworkVersion)
+_LOOKUP = (
+    "SELECT "
+    + ", ".join(sql.columns(model) for model in _LOOKUP_MODELS)
+    + " FROM {assessments.Respondent} INNER JOIN {assessments.UnitAssessment}"
+    " ON {assessments.UnitAssessment.id} = {assessments.Respondent.assessment}"
+    " INNER JOIN {assessments.Unit} ON {assessments.Unit.id} = {assessments.UnitAssessment.unit}"
+    " INNER JOIN {assessments.Round} ON {assessments.Round.id} = {assessments.UnitAssessment.round}"
+    " INNER JOIN {principles.FrameworkVersion}"
+    " ON {principles.FrameworkVersion.id} = {assessments.Round.framework_version}"
+    " WHERE {assessments.UnitAssessment.join_code} = %s"
+    " AND {assessments.Respondent.token_hash} = %s"
+)
+
+
 def respondent_for_code(code: str | None, token: str | None) -> Respondent | None:
     """The respondent of `token` in the assessment of the (normalised) `code`, else None.
 
     One query, which also loads what every participant page needs: the assessment, its unit,
-    its round and the round's framework version.
+    its round and the round's framework version. (The token's hash is unique: one row.)
     """
     if not code or not token:
         return None
-    return (
-        Respondent.objects.select_related(
-            "assessment__unit", "assessment__round__framework_version"
-        )
-        .filter(assessment__join_code=code, token_hash=hash_token(token))
-        .first()
-    )
+    _count, rows = sql.execute(_LOOKUP, [code, hash_token(token)])
+    if not rows:
+        return None
+    row, start, found = rows[0], 0, []
+    for model in _LOOKUP_MODELS:
+        end = start + sql.width(model)
+        found.append(sql.instance(model, row[start:end]))
+        start = end
+    respondent, assessment, unit, round_, version = found
+    round_.framework_version = version
+    assessment.unit = unit
+    assessment.round = round_
+    respondent.assessment = assessment
+    return respondent
 
 
 class JoinRefused(Exception):
@@ -283,40 +309,63 @@ class _Stored:
 
     state: str
     version_id: int
-    changed_at: datetime.datetime
+    # As the database gave it (SQLite: text), to be handed back unchanged to `_claim`.
+    changed_at: Any
     rows: list[tuple]
 
 
-def _read(respondent: Respondent, columns: tuple[str, ...], **relations: Any) -> _Stored:
-    """One query: the respondent's row with the page's answers joined on (one row each)."""
-    rows = list(
-        Respondent.objects.filter(pk=respondent.pk)
-        .annotate(**relations)
-        .values_list(
-            "assessment__state", "assessment__round__framework_version_id", "updated_at", *columns
-        )
-    )
+_READ = (
+    "SELECT {assessments.UnitAssessment.state}, {assessments.Round.framework_version},"
+    " {assessments.Respondent.updated_at}<columns>"
+    " FROM {assessments.Respondent} INNER JOIN {assessments.UnitAssessment}"
+    " ON {assessments.UnitAssessment.id} = {assessments.Respondent.assessment}"
+    " INNER JOIN {assessments.Round} ON {assessments.Round.id} = {assessments.UnitAssessment.round}"
+    "<joins> WHERE {assessments.Respondent.id} = %s"
+)
+
+
+def _page_read(columns: str, joins: str) -> str:
+    """`_READ` with a page's columns and joins."""
+    return _READ.replace("<columns>", columns).replace("<joins>", joins)
+
+
+def _read(respondent: Respondent, template: str, params: list) -> _Stored:
+    """One query: the respondent's row with the page's answers joined on (one row each).
+
+    `template` comes from `_page_read`; `params` are its joins' values.
+    """
+    _count, rows = sql.execute(template, [*params, respondent.pk])
     if not rows:  # the respondent is gone, with the answers: the assessment is completed
         raise PhaseClosedError(AssessmentState.COMPLETED)
     state, version_id, changed_at = rows[0][:3]
     return _Stored(state, version_id, changed_at, [row[3:] for row in rows])
 
 
-def _claim(respondent: Respondent, seen: datetime.datetime) -> bool:
-    """Mark the respondent changed if the phase is open and it is unchanged since `seen`.
+# The sub-select locks the assessment row until commit (PostgreSQL; SQLite has one writer at a
+# time anyway and no FOR UPDATE).
+_CLAIM = (
+    "UPDATE {assessments.Respondent} SET {assessments.Respondent:updated_at} = %s"
+    " WHERE {assessments.Respondent.id} = %s AND {assessments.Respondent.updated_at} = %s"
+    " AND {assessments.Respondent.assessment} IN (SELECT {assessments.UnitAssessment.id}"
+    " FROM {assessments.UnitAssessment} WHERE {assessments.UnitAssessment.id} = %s"
+    " AND {assessments.UnitAssessment.state} = %s<lock>)"
+)
+_CLAIMS = {True: _CLAIM.replace("<lock>", " FOR UPDATE"), False: _CLAIM.replace("<lock>", "")}
 
-    The sub-select locks the assessment row until commit (PostgreSQL; SQLite has one writer
-    at a time anyway).
-    """
-    open_assessment = (
-        UnitAssessment.objects.select_for_update()
-        .filter(pk=respondent.assessment_id, state=AssessmentState.INDIVIDUAL)
-        .values("pk")
-    )
+
+def _claim(respondent: Respondent, seen: Any) -> bool:
+    """Mark the respondent changed if the phase is open and it is unchanged since `seen`."""
     now = timezone.now()
-    claimed = Respondent.objects.filter(
-        pk=respondent.pk, updated_at=seen, assessment__in=open_assessment
-    ).update(updated_at=now)
+    claimed, _rows = sql.execute(
+        _CLAIMS[connection.features.has_select_for_update],
+        [
+            connection.ops.adapt_datetimefield_value(now),
+            respondent.pk,
+            seen,
+            respondent.assessment_id,
+            AssessmentState.INDIVIDUAL.value,
+        ],
+    )
     if claimed:
         respondent.updated_at = now
     return bool(claimed)
@@ -361,29 +410,42 @@ _DIMENSION_NOT_ON_PAGE = gettext_lazy(
 )
 
 
+_PRINCIPLE_PAGE = (
+    ", {assessments.StatementAnswer.statement}, {assessments.StatementAnswer.value},"
+    " {assessments.StatementAnswer.dont_know}, {assessments.PrincipleComment.text}",
+    " LEFT OUTER JOIN {assessments.StatementAnswer}"
+    " ON {assessments.StatementAnswer.respondent} = {assessments.Respondent.id}"
+    " AND {assessments.StatementAnswer.statement} IN (<ids>)"
+    " LEFT OUTER JOIN {assessments.PrincipleComment}"
+    " ON {assessments.PrincipleComment.respondent} = {assessments.Respondent.id}"
+    " AND {assessments.PrincipleComment.principle} = %s",
+)
+
+
 def _read_principle_page(
     respondent: Respondent, principle: Principle, statement_ids: list[int]
 ) -> _Stored:
     """Rows of (statement id, value, don't know, comment); Nones where nothing is stored."""
-    return _read(
-        respondent,
-        ("page_answer__statement_id", "page_answer__value", "page_answer__dont_know", "note__text"),
-        page_answer=FilteredRelation(
-            "statement_answers",
-            # No statement has id 0: a page without statements joins nothing.
-            condition=Q(statement_answers__statement_id__in=statement_ids or [0]),
-        ),
-        note=FilteredRelation("comments", condition=Q(comments__principle_id=principle.pk)),
-    )
+    ids = statement_ids or [0]  # no statement has id 0: a page without statements joins nothing
+    columns, joins = _PRINCIPLE_PAGE
+    template = _page_read(columns, joins.replace("<ids>", sql.placeholders(len(ids))))
+    return _read(respondent, template, [*ids, principle.pk])
 
 
 def _principle_page(stored: _Stored) -> tuple[dict[int, tuple[int | None, bool]], str | None]:
     saved = {
-        statement_id: (value, dont_know)
+        statement_id: (value, bool(dont_know))
         for statement_id, value, dont_know, _text in stored.rows
         if statement_id is not None
     }
     return saved, stored.rows[0][3]
+
+
+_REMOVE_COMMENT = (
+    "DELETE FROM {assessments.PrincipleComment}"
+    " WHERE {assessments.PrincipleComment.respondent} = %s"
+    " AND {assessments.PrincipleComment.principle} = %s"
+)
 
 
 def save_principle_page(
@@ -437,9 +499,7 @@ def save_principle_page(
         errors.raise_if_any()
         saved, saved_comment = _principle_page(stored)
         rows = [
-            StatementAnswer(
-                respondent=respondent, statement_id=pk, value=value, dont_know=dont_know
-            )
+            (respondent.pk, pk, value, dont_know)
             for pk, (value, dont_know) in given.items()
             if saved.get(pk) != (value, dont_know)
         ]
@@ -451,37 +511,38 @@ def save_principle_page(
 
         def write() -> None:
             if rows:
-                StatementAnswer.objects.bulk_create(
+                sql.upsert(
+                    StatementAnswer,
+                    ("respondent", "statement", "value", "dont_know"),
+                    ("respondent", "statement"),
                     rows,
-                    update_conflicts=True,
-                    unique_fields=["respondent", "statement"],
-                    update_fields=["value", "dont_know"],
                 )
             if keep_comment:
-                PrincipleComment.objects.bulk_create(
-                    [PrincipleComment(respondent=respondent, principle=principle, text=text)],
-                    update_conflicts=True,
-                    unique_fields=["respondent", "principle"],
-                    update_fields=["text"],
+                sql.upsert(
+                    PrincipleComment,
+                    ("respondent", "principle", "text"),
+                    ("respondent", "principle"),
+                    [(respondent.pk, principle.pk, text)],
                 )
             elif remove_comment:
-                PrincipleComment.objects.filter(respondent=respondent, principle=principle).delete()
+                sql.execute(_REMOVE_COMMENT, [respondent.pk, principle.pk])
 
         return write
 
     _save(respondent, lambda: _read_principle_page(respondent, principle, on_page), plan)
 
 
+_DIMENSIONS_PAGE = _page_read(
+    ", {assessments.DimensionAnswer.dimension}, {assessments.DimensionAnswer.now},"
+    " {assessments.DimensionAnswer.desired}",
+    " LEFT OUTER JOIN {assessments.DimensionAnswer}"
+    " ON {assessments.DimensionAnswer.respondent} = {assessments.Respondent.id}",
+)
+
+
 def _read_dimensions(respondent: Respondent) -> _Stored:
     """Rows of (dimension id, now, desired); Nones where nothing is stored."""
-    return _read(
-        respondent,
-        (
-            "dimension_answers__dimension_id",
-            "dimension_answers__now",
-            "dimension_answers__desired",
-        ),
-    )
+    return _read(respondent, _DIMENSIONS_PAGE, [])
 
 
 def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]]) -> None:
@@ -519,21 +580,14 @@ def save_dimensions(respondent: Respondent, data: Mapping[Any, Mapping[str, Any]
             before_now, before_desired = saved.get(dimension_id, (None, None))
             after = (sides.get("now", before_now), sides.get("desired", before_desired))
             if saved.get(dimension_id) != after:
-                rows.append(
-                    DimensionAnswer(
-                        respondent=respondent,
-                        dimension_id=dimension_id,
-                        now=after[0],
-                        desired=after[1],
-                    )
-                )
+                rows.append((respondent.pk, dimension_id, *after))
         if not rows:
             return None  # a page left empty, or as it was, writes nothing
-        return lambda: DimensionAnswer.objects.bulk_create(
+        return lambda: sql.upsert(
+            DimensionAnswer,
+            ("respondent", "dimension", "now", "desired"),
+            ("respondent", "dimension"),
             rows,
-            update_conflicts=True,
-            unique_fields=["respondent", "dimension"],
-            update_fields=["now", "desired"],
         )
 
     _save(respondent, lambda: _read_dimensions(respondent), plan)
@@ -579,12 +633,16 @@ def check_balance(kind: str, points: Mapping[str, Any]) -> tuple[dict[str, int] 
     return values, {}
 
 
+_BALANCE_PAGE = _page_read(
+    "".join(f", {{assessments.BalanceAnswer.{name}}}" for name in ("kind", *STEERING_KEYS)),
+    " LEFT OUTER JOIN {assessments.BalanceAnswer}"
+    " ON {assessments.BalanceAnswer.respondent} = {assessments.Respondent.id}",
+)
+
+
 def _read_balance(respondent: Respondent) -> _Stored:
     """Rows of (kind, market, hierarchy, trust); Nones where nothing is stored."""
-    return _read(
-        respondent,
-        tuple(f"balance_answers__{name}" for name in ("kind", *STEERING_KEYS)),
-    )
+    return _read(respondent, _BALANCE_PAGE, [])
 
 
 def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) -> None:
@@ -621,17 +679,14 @@ def save_balance(respondent: Respondent, data: Mapping[str, Mapping[str, Any]]) 
             if kind is not None
         }
         rows = [
-            BalanceAnswer(respondent=respondent, kind=kind, **values)
+            (respondent.pk, kind, *(values[key] for key in STEERING_KEYS))
             for kind, values in given.items()
             if saved.get(kind) != values
         ]
         if not rows:
             return None  # a page left empty, or as it was, writes nothing
-        return lambda: BalanceAnswer.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["respondent", "kind"],
-            update_fields=list(STEERING_KEYS),
+        return lambda: sql.upsert(
+            BalanceAnswer, ("respondent", "kind", *STEERING_KEYS), ("respondent", "kind"), rows
         )
 
     _save(respondent, lambda: _read_balance(respondent), plan)

@@ -7,6 +7,7 @@ authority. Field names come from `answers` so that its errors find their fields 
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -64,6 +65,20 @@ STATEMENT_CHOICES = [
 ]
 
 
+class _FixedChoices(BaseChoiceIterator):
+    """Choices normalised once: Django takes a choice iterator as it is, where it would
+    normalise a list again for every field of every request (most of a form's build time)."""
+
+    def __init__(self, choices: list[tuple[str, object]]) -> None:
+        self.choices = normalize_choices(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+_STATEMENT_CHOICES = _FixedChoices(STATEMENT_CHOICES)
+
+
 def dimension_choices() -> list[tuple[str, str]]:
     return [
         ("1", _("closest to control")),
@@ -74,6 +89,9 @@ def dimension_choices() -> list[tuple[str, str]]:
         ("6", ""),
         ("7", _("closest to trust")),
     ]
+
+
+_DIMENSION_CHOICES = _FixedChoices(dimension_choices())
 
 
 class AnswerPageForm(SingleValueFormMixin, forms.Form):
@@ -137,7 +155,7 @@ class PrinciplePageForm(AnswerPageForm):
         for statement in statements:
             self.fields[answers.statement_field(statement.pk)] = forms.ChoiceField(
                 label=statement.text,
-                choices=STATEMENT_CHOICES,
+                choices=_STATEMENT_CHOICES,
                 required=False,
                 widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                 error_messages={
@@ -205,7 +223,7 @@ class DimensionsForm(AnswerPageForm):
             ):
                 self.fields[answers.dimension_field(dimension.pk, side)] = forms.ChoiceField(
                     label=label,
-                    choices=dimension_choices(),
+                    choices=_DIMENSION_CHOICES,
                     required=False,
                     widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                     error_messages={"invalid_choice": _("Choose a value from 1 to 7.")},

@@ -31,7 +31,7 @@ import datetime
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -211,8 +211,14 @@ def _phase_message(request: HttpRequest, assessment: UnitAssessment, status: int
 class Step:
     slug: str
     title: str
-    url: str
+    url_name: str
+    url_kwargs: dict[str, object]
     number: int
+
+    @cached_property
+    def url(self) -> str:
+        # Reversed when asked for: a save needs only the one it leads to, not all ten.
+        return reverse(self.url_name, kwargs=self.url_kwargs)
 
 
 def _steps(assessment: UnitAssessment, principles: Sequence[Principle]) -> list[Step]:
@@ -221,7 +227,8 @@ def _steps(assessment: UnitAssessment, principles: Sequence[Principle]) -> list[
         Step(
             f"principle-{index}",
             principle.name,
-            reverse("participant_principle", kwargs={"code": code, "number": index}),
+            "participant_principle",
+            {"code": code, "number": index},
             index,
         )
         for index, principle in enumerate(principles, start=1)
@@ -231,7 +238,7 @@ def _steps(assessment: UnitAssessment, principles: Sequence[Principle]) -> list[
         ("balance", _("Steering balance"), "participant_balance"),
         ("summary", _("Done"), "participant_summary"),
     ):
-        steps.append(Step(slug, title, reverse(name, kwargs={"code": code}), len(steps) + 1))
+        steps.append(Step(slug, title, name, {"code": code}, len(steps) + 1))
     return steps
 
 
