@@ -24,6 +24,15 @@ ACTION_LABELS = {
 }
 
 
+# Changes recorded under a name that is no field of the model: an imported unit's parent,
+# which the tree stores only in the path (tillit.audit.BulkLog, assessments.importing).
+EXTRA_FIELD_LABELS = {"parent": _("Parent")}
+
+
+def _field(name: object) -> str:
+    return str(EXTRA_FIELD_LABELS.get(name, name)) if isinstance(name, str) else str(name)
+
+
 def _value(value: object) -> str:
     """One recorded value as it reads: m2m changes name what was added or removed."""
     if isinstance(value, dict) and value.get("type") == "m2m":
@@ -90,7 +99,7 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("fields"))
     def fields_label(self, entry: LogEntry) -> str:
-        return ", ".join(str(field) for field in entry.changes_display_dict) or "–"
+        return ", ".join(_field(field) for field in entry.changes_display_dict) or "–"
 
     @admin.display(description=_("changes"))
     def changes_table(self, entry: LogEntry) -> str:
@@ -100,10 +109,10 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         rows = []
         for field, values in changes.items():
             if isinstance(values, dict):  # an m2m change
-                rows.append((str(field), "", _value(values)))
+                rows.append((_field(field), "", _value(values)))
             else:
                 before, after = [*values, "", ""][:2]
-                rows.append((str(field), _value(before), _value(after)))
+                rows.append((_field(field), _value(before), _value(after)))
         return format_html(
             "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
             "<tbody>{}</tbody></table>",

@@ -1,7 +1,10 @@
 from auditlog import apps as auditlog_apps
 from axes import apps as axes_apps
 from django.apps import AppConfig
+from django.contrib.admin.apps import SimpleAdminConfig
+from django.contrib.admin.checks import check_admin_app, check_dependencies
 from django.contrib.staticfiles.apps import StaticFilesConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from django_tasks.backends.database import apps as tasks_apps
@@ -19,6 +22,31 @@ class TillitConfig(AppConfig):
         from . import audit, checks  # noqa: F401  (checks registers the checks)
 
         audit.register_models()
+
+
+class AdminConfig(SimpleAdminConfig):
+    """Django's admin, with every app's admin module loaded when the URLs load (tillit/urls.py).
+
+    Loading them imports the admin's forms and what its pages use (the CSV import and the
+    workflow with their dependencies), which cost every command a tenth of a second or more at
+    start-up, also the many that never show the admin: the CSV imports, the purges, the task
+    worker. Web workers load the URLs as they start (``warm_up``), and the admin's system
+    checks load the modules themselves before they look at them.
+    """
+
+    default = False
+
+    def ready(self) -> None:
+        checks.register(check_dependencies, checks.Tags.admin)
+        checks.register(check_admin_modules, checks.Tags.admin)
+
+
+def check_admin_modules(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Django's checks of what is registered in the admin, once the admin modules are loaded."""
+    from django.contrib import admin
+
+    admin.autodiscover()  # a no-op once the modules are loaded
+    return check_admin_app(app_configs, **kwargs)
 
 
 # Third-party apps as the admin shows them: with a Swedish name instead of "AXES" and

@@ -10,7 +10,8 @@ participant's words, no join code and (AUDITLOG_DISABLE_REMOTE_ADDR) no network 
 land in the log. Entries are kept for AUDIT_RETENTION_DAYS days (``purge_audit_log``).
 
 Bulk writes (the CSV imports) bypass the signals auditlog listens to; they log through
-``BulkLog`` instead, which writes the same entries auditlog would, in a few bulk inserts.
+``BulkLog`` instead, which writes the entries auditlog would in one bulk insert (COPY on
+PostgreSQL, ``tillit.bulk``).
 """
 
 import datetime
@@ -31,6 +32,8 @@ from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.encoding import smart_str
+
+from tillit.bulk import insert_rows
 
 # Model label -> how auditlog registers it. A model missing here is not logged at all.
 AUDITED: dict[str, dict[str, Any]] = {
@@ -150,6 +153,21 @@ def _tracked_fields(model: type[models.Model]) -> list[tuple[models.Field, bool]
     return fields
 
 
+class _Logged:
+    """How entries about one model are made (looked up once per model, not once per object)."""
+
+    __slots__ = ("additional_data", "content_type", "fields", "mask", "mask_fields", "serialize")
+
+    def __init__(self, model: type[models.Model]) -> None:
+        options = auditlog.get_model_fields(model)
+        self.fields = _tracked_fields(model)
+        self.content_type: int = ContentType.objects.get_for_model(model).pk
+        self.serialize: bool = auditlog.get_serialize_options(model)["serialize_data"]
+        self.mask_fields = set(options["mask_fields"])
+        self.mask = get_mask_function(options["mask_callable"]) if self.mask_fields else None
+        self.additional_data = callable(getattr(model, "get_additional_data", None))
+
+
 class BulkLog:
     """Audit entries for objects written with bulk queries, as auditlog writes for save().
 
@@ -157,93 +175,91 @@ class BulkLog:
     inside the same transaction: a rolled-back write takes its entries with it. Values are
     rendered as auditlog renders them (``get_field_value``: text, "None" for nothing), one entry
     per object that changed, with the actor and a `source` saying where the change came from
-    (in ``additional_data``), for entries made where no one is signed in.
+    (in ``additional_data``), for entries made where no one is signed in. `more` adds changes
+    the model's fields do not show as such (a unit's parent, which the tree keeps in its path).
     """
 
     def __init__(self, *, actor: AbstractBaseUser | None, source: str) -> None:
         self.actor = actor if actor is not None and actor.is_authenticated else None
         self.source = source
         self.rows: list[tuple] = []
-        self._fields: dict[type[models.Model], list[tuple[models.Field, bool]]] = {}
-        self._content_types: dict[type[models.Model], int] = {}
-        self._serialize: dict[type[models.Model], bool] = {}
+        self._models: dict[type[models.Model], _Logged | None] = {}
         self._cid = get_cid()
         self._now = timezone.now()
 
-    def _fields_of(self, model: type[models.Model]) -> list[tuple[models.Field, bool]] | None:
+    def _logged(self, model: type[models.Model]) -> _Logged | None:
         """None when auditlog does not log `model` (or is switched off here)."""
-        if auditlog_disabled.get() or not auditlog.contains(model):
+        if auditlog_disabled.get():
             return None
-        if model not in self._fields:
-            self._fields[model] = _tracked_fields(model)
-            self._content_types[model] = ContentType.objects.get_for_model(model).pk
-            self._serialize[model] = auditlog.get_serialize_options(model)["serialize_data"]
-        return self._fields[model]
+        if model not in self._models:
+            self._models[model] = _Logged(model) if auditlog.contains(model) else None
+        return self._models[model]
 
     @staticmethod
     def _value(instance: models.Model, field: models.Field, plain: bool) -> Any:
         if plain:
-            value = getattr(instance, field.attname)
-            return value if type(value) is str else smart_str(value)
+            return str(getattr(instance, field.attname))
         return get_field_value(instance, field, settings.AUDITLOG_STORE_JSON_CHANGES)
 
-    def created(self, instance: models.Model, **extra: Any) -> None:
+    def created(self, instance: models.Model, more: dict[str, list] | None = None) -> None:
         """`instance` was inserted (it must have its primary key)."""
-        fields = self._fields_of(type(instance))
-        if fields is None:
+        logged = self._logged(type(instance))
+        if logged is None:
             return
         changes = {}
-        for field, plain in fields:
+        for field, plain in logged.fields:
             if plain:  # the common case, inlined: thousands of objects, several fields each
                 value = getattr(instance, field.attname)
                 if value is None:
                     continue
-                value = value if type(value) is str else smart_str(value)
+                value = str(value)
             else:
                 value = self._value(instance, field, plain)
             if value != "None" and value is not None:
                 changes[field.name] = ["None", value]
-        self._add(instance, LogEntry.Action.CREATE, changes, extra)
+        if more:
+            changes.update(more)
+        self._add(instance, logged, LogEntry.Action.CREATE, changes)
 
     def updated(
-        self, old: models.Model, new: models.Model, written: list[str], **extra: Any
+        self,
+        old: models.Model,
+        new: models.Model,
+        written: list[str],
+        more: dict[str, list] | None = None,
     ) -> None:
         """`new` replaced `old` in the fields `written`; nothing is logged if none changed."""
-        fields = self._fields_of(type(new))
-        if fields is None:
+        logged = self._logged(type(new))
+        if logged is None:
             return
         changes = {}
-        for field, plain in fields:
+        for field, plain in logged.fields:
             if field.name in written:
                 before, after = self._value(old, field, plain), self._value(new, field, plain)
                 if before != after:
                     changes[field.name] = [before, after]
+        if more:
+            changes.update(more)
         if changes:
-            self._add(new, LogEntry.Action.UPDATE, changes, extra)
+            self._add(new, logged, LogEntry.Action.UPDATE, changes)
 
     def _add(
-        self, instance: models.Model, action: int, changes: dict[str, list], extra: dict
+        self, instance: models.Model, logged: _Logged, action: int, changes: dict[str, list]
     ) -> None:
-        model = type(instance)
-        options = auditlog.get_model_fields(model)
-        if options["mask_fields"]:
-            mask = get_mask_function(options["mask_callable"])
-            for name in set(options["mask_fields"]) & set(changes):
-                changes[name] = [mask(str(value)) for value in changes[name]]
-        if callable(get_additional_data := getattr(instance, "get_additional_data", None)):
-            extra = {**(get_additional_data() or {}), **extra}
+        if logged.mask is not None:
+            for name in logged.mask_fields & set(changes):
+                changes[name] = [logged.mask(str(value)) for value in changes[name]]
+        extra = (instance.get_additional_data() or {}) if logged.additional_data else {}
         pk = instance.pk
         serialized = (
-            LogEntry.objects._get_serialized_data_or_none(instance)
-            if self._serialize[model]
-            else None
+            LogEntry.objects._get_serialized_data_or_none(instance) if logged.serialize else None
         )
         self.rows.append(
             (
-                self._content_types[model],
-                smart_str(pk),
+                logged.content_type,
+                str(pk) if type(pk) is int else smart_str(pk),
                 pk if isinstance(pk, int) else None,
-                smart_str(instance),
+                str(instance),  # what smart_str() gives for a model, without its detours
                 serialized,
                 action,
                 changes,
@@ -263,11 +279,12 @@ class BulkLog:
         "additional_data",
     )
 
-    def save(self, batch_size: int = 500) -> int:
-        """Insert the collected entries, `batch_size` to a query; returns how many.
+    def save(self) -> int:
+        """Insert the collected entries; returns how many.
 
-        Straight into auditlog's table, the values as LogEntry's fields store them:
-        building thousands of LogEntry objects for bulk_create took longer than the import.
+        Straight into auditlog's table (``tillit.bulk.insert_rows``: COPY on PostgreSQL), the
+        values as LogEntry's fields store them: building thousands of LogEntry objects for
+        bulk_create took longer than the import.
         """
         rows, self.rows = self.rows, []
         if not rows:
@@ -285,57 +302,32 @@ class BulkLog:
                 "timestamp": self._now,
             }.items()
         }
-        # Columns left out are NULL; on PostgreSQL a text literal fills a jsonb column.
+        # Columns left out are NULL.
         shared = {name: value for name, value in shared.items() if value is not None}
-        names = [*self._PER_ENTRY, *shared]
-        shared_values = list(shared.values())
-        encoders = {name: meta.get_field(name).encoder for name in ("changes", "additional_data")}
+        shared_values = tuple(shared.values())
+        changes_encoder = meta.get_field("changes").encoder
+        data_encoder = meta.get_field("additional_data").encoder
+        plain_source = json.dumps({"source": self.source}, cls=data_encoder)
 
-        def dumps(value: Any, encoder: type[json.JSONEncoder] | None) -> str:
-            return json.dumps(value, cls=encoder)  # as JSONField stores it
-
-        plain_source = dumps({"source": self.source}, encoders["additional_data"])
-
-        def prepared(row: tuple) -> list[Any]:
+        def prepared(row: tuple) -> tuple:
             ct, object_pk, object_id, repr_, serialized, action, changes, extra = row
-            return [
+            return (
                 ct,
                 object_pk,
                 object_id,
                 repr_,
-                None if serialized is None else dumps(serialized, None),
+                None if serialized is None else json.dumps(serialized),
                 action,
-                dumps(changes, encoders["changes"]),
-                dumps({"source": self.source, **extra}, encoders["additional_data"])
+                json.dumps(changes, cls=changes_encoder),  # as JSONField stores it
+                json.dumps({"source": self.source, **extra}, cls=data_encoder)
                 if extra
                 else plain_source,
                 *shared_values,
-            ]
-
-        quote = connection.ops.quote_name
-        table = quote(meta.db_table)
-        columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-        cast = "::jsonb" if connection.vendor == "postgresql" else ""
-        placeholders = (
-            "("
-            + ", ".join(
-                f"%s{cast}" if isinstance(meta.get_field(name), models.JSONField) else "%s"
-                for name in names
             )
-            + ")"
+
+        insert_rows(
+            meta.db_table,
+            [meta.get_field(name).column for name in (*self._PER_ENTRY, *shared)],
+            map(prepared, rows),
         )
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":  # executemany runs in-process, row by row
-                cursor.executemany(
-                    f"INSERT INTO {table} ({columns}) VALUES {placeholders}",
-                    [prepared(row) for row in rows],
-                )
-            else:  # one statement per batch instead of one round trip per row
-                for start in range(0, len(rows), batch_size):
-                    batch = rows[start : start + batch_size]
-                    cursor.execute(
-                        f"INSERT INTO {table} ({columns}) VALUES "
-                        + ", ".join([placeholders] * len(batch)),
-                        [value for row in batch for value in prepared(row)],
-                    )
         return len(rows)

@@ -6,6 +6,8 @@ from assessments.views import language
 from tillit import accounts, health
 from tillit.sso import views as sso
 
+# Every app's admin module, loaded here rather than at start-up (tillit.apps.AdminConfig).
+admin.autodiscover()
 admin.site.site_header = _("Tillit administration")
 admin.site.site_title = "Tillit"
 admin.site.index_title = _("Framework, organisation and people")

@@ -259,6 +259,7 @@ def test_it_forgets_earlier_failures_after_a_successful_login(client, maja):
 
 
 def test_it_never_registers_individual_answers_in_admin():
+    admin.autodiscover()  # every admin module, as the URLs load them
     for model in (
         Respondent,
         models.StatementAnswer,

@@ -43,6 +43,7 @@ def _text(html: str) -> str:
 
 def _app_list(administrator, language: str) -> dict[str, tuple[str, dict[str, str]]]:
     """app label -> (the app's name, model name -> its name), as the admin index lists them."""
+    admin.autodiscover()  # the admin modules load with the URLs, which no request loaded here
     request = RequestFactory().get("/admin/")
     request.user = administrator
     with translation.override(language):

@@ -87,6 +87,7 @@ def test_it_logs_each_unit_an_administrator_creates_renames_and_moves_by_import(
     assert created.changes_dict["name"] == ["None", "Enhet A3"]
     assert created.changes_dict["code"] == ["None", "A3"]
     assert created.changes_dict["kind"] == ["None", "unit"]
+    assert created.changes_dict["parent"] == ["None", "DEP-A"]
     assert "numchild" not in created.changes_dict
 
     renamed = by_pk[str(org.a1.pk)]
@@ -97,7 +98,45 @@ def test_it_logs_each_unit_an_administrator_creates_renames_and_moves_by_import(
     assert moved.action == LogEntry.Action.UPDATE
     org.b1.refresh_from_db()
     assert moved.changes_dict["path"][1] == org.b1.path
-    assert moved.additional_data["parent"] == ["DEP-B", "DEP-A"]
+    assert moved.changes_dict["parent"] == ["DEP-B", "DEP-A"]
+    assert moved.additional_data == {"source": "admin import"}
+
+
+def test_it_logs_the_units_an_import_moves_not_those_carried_along_or_renumbered(org, tmp_path):
+    LogEntry.objects.all().delete()
+    paths = dict(Unit.objects.values_list("code", "path"))
+    data = csv_file(
+        "code,name,parent_code",
+        "DEP-B,Förvaltning B,DEP-A",  # moves, and B1 beneath it with it
+        "A0,Enhet A0,DEP-A",  # new, sorts first: A1 and A2 are renumbered
+    )
+
+    run("import_units", tmp_path, data)
+
+    after = dict(Unit.objects.values_list("code", "path"))
+    # Their paths changed, but nothing a person sees: their parents are the same.
+    assert {code for code in ("A1", "A2", "B1") if after[code] != paths[code]} == {"A1", "A2", "B1"}
+    logged = {entry.object_repr: entry for entry in entries(Unit)}
+    assert set(logged) == {"Förvaltning B", "Enhet A0"}
+    moved = logged["Förvaltning B"]
+    assert moved.action == LogEntry.Action.UPDATE
+    assert moved.changes_dict == {
+        "path": [paths["DEP-B"], after["DEP-B"]],
+        "depth": ["2", "3"],
+        "parent": ["ORG", "DEP-A"],
+    }
+    assert logged["Enhet A0"].action == LogEntry.Action.CREATE
+
+
+def test_it_shows_the_old_and_new_parent_of_a_moved_unit_in_admin(org, admin_client):
+    LogEntry.objects.all().delete()
+    import_in_admin(admin_client, Unit, csv_file("code,name,parent_code", "B1,Enhet B1,DEP-A"))
+    (entry,) = entries(Unit)
+
+    page = admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk]))
+
+    text = page.content.decode()
+    assert "<td>Parent</td><td>DEP-B</td><td>DEP-A</td>" in text
 
 
 def test_it_logs_each_role_and_new_person_an_administrator_imports(org, admin_client):
@@ -256,8 +295,10 @@ def test_it_stores_neither_units_nor_entries_when_an_entry_cannot_be_written(
 
 
 # Whatever the number of rows up to the batch size (500): the savepoints, the reads, the
-# writes of the units or people and roles, and one insert of all their entries.
-UNIT_IMPORT_QUERIES = 8
+# writes of the units or people and roles, and one insert of all their entries. New units'
+# keys take one query more: from the sequence before the insert on PostgreSQL, read back by
+# code after it elsewhere.
+UNIT_IMPORT_QUERIES = 9
 ROLE_IMPORT_QUERIES = 11
 
 
