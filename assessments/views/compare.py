@@ -228,8 +228,9 @@ def balance_body(data: comparing.Comparison, *, fold: bool = False) -> SafeStrin
     for name, now, desired in lines:
         out.append(f'<tr><th scope="row">{escape(name)}</th>{cells(now)}{cells(desired)}</tr>')
     if data.balance_now is not None:
+        mean = _("Mean of the units")  # outside the f-string: makemessages cannot read inside
         out.append(
-            f'<tr><th scope="row">{escape(_("Mean of the units"))}</th>'
+            f'<tr><th scope="row">{escape(mean)}</th>'
             f"{cells(data.balance_now)}{cells(data.balance_desired)}</tr>"
         )
     return mark_safe("".join(out))  # every text above is escaped

@@ -282,3 +282,13 @@ def test_it_fits_the_comparison_heat_map_on_its_pages(demo, client, language):
     ).values_list("unit__name", flat=True)
     for name in units:
         assert name in heat_text, name
+    # The colour key comes before the map, so it never lands on a page of its own after it,
+    # and the steering balance's last row speaks the report's language.
+    with translation.override(language):
+        key = translation.gettext("Colour key (the numbers always say the same):")
+        mean = translation.gettext("Mean of the units")
+    assert key in pages[heat_pages[0]]
+    assert not [i for i, text in enumerate(pages) if key in text and i not in heat_pages]
+    assert mean in " ".join(pages)
+    if language == "sv":
+        assert "Mean of the units" not in " ".join(pages)
