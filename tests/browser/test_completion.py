@@ -11,7 +11,11 @@ from tests.browser.helpers import DESKTOP, check_page
 from tests.factories import make_assessment, make_round, release
 from tests.factories_dialogue import add_respondents
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pdfs_left_queued"),  # no PDF is opened here
+]
 
 NOTE = "Vi hjälper varandra när det är mycket."
 SHARE = "Share our dialogue notes with the quality developers"
@@ -42,7 +46,9 @@ def assessment(transactional_db, org):
 
 
 def _page(browser, live_server, username: str, *, javascript: bool = True):
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB", java_script_enabled=javascript)
+    context = browser.new_context(
+        viewport=DESKTOP, locale="en-GB", java_script_enabled=javascript, reduced_motion="reduce"
+    )
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/konto/login/")

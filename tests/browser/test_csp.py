@@ -17,7 +17,11 @@ from tests.browser.helpers import DESKTOP, PHONE
 from tests.factories import make_assessment, make_round
 from tests.factories_reports import make_report_scenario
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pdfs_left_queued"),  # no PDF is opened here
+]
 
 PASSWORD = "pw-test-1234"
 

@@ -13,12 +13,16 @@ from assessments.models import (
     UnitAssessment,
 )
 from principles.models import FrameworkVersion
-from tests.browser.helpers import PHONE
+from tests.browser.helpers import PHONE, check_widths
 from tests.browser.helpers import check_page as _check
 from tests.factories import make_assessment, make_round, release
 from tests.factories_dialogue import add_respondents
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pdfs_left_queued"),  # no PDF is opened here
+]
 
 PROJECTOR = {"width": 1280, "height": 720}
 
@@ -43,17 +47,11 @@ def _log_in(page, base_url: str) -> None:
     page.wait_for_load_state()
 
 
-def _on_phone(browser, context, url: str, name: str) -> None:
-    phone = browser.new_context(viewport=PHONE, locale="en-GB")
-    phone.add_cookies(context.cookies())
-    page = phone.new_page()
-    page.goto(url)
-    _check(page, f"{name}-360")
-    phone.close()
-
-
 def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, assessment):
-    context = browser.new_context(viewport=PROJECTOR, locale="en-GB")
+    context = browser.new_context(viewport=PROJECTOR, locale="en-GB", reduced_motion="reduce")
+    # The page's timers run on a clock the test can move on: the live count's next poll comes
+    # when the test says, not five seconds later.
+    context.clock.install()
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     _log_in(page, live_server.url)
@@ -66,7 +64,7 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     assert page.locator(".qr-box svg[role=img]").count() == 1
     assert f"{live_server.url}/delta/K7QM2XHP9R/" in page.locator(".join-url").inner_text()
     _check(page, "manager-assessment-1280")
-    _on_phone(browser, context, page_url, "manager-assessment")
+    check_widths(page, "manager-assessment", PHONE)
 
     page.get_by_label("How many will answer?").fill("6")
     page.get_by_role("button", name="Open individual reflection").click()
@@ -80,7 +78,7 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     assert page.locator(".join-code-huge").inner_text() == "K7QM2-XHP9R"
     assert page.locator(".code-screen-qr svg[role=img]").is_visible()
     _check(page, "manager-show-code-1280")
-    _on_phone(browser, context, page.url, "manager-show-code")
+    check_widths(page, "manager-show-code", PHONE)
 
     # Participants answer on their phones; the count follows without a reload.
     page.goto(page_url)
@@ -90,6 +88,7 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
         6,
         comment=lambda i, p: "Vi behöver mer tid för varandra." if (i, p) == (0, 0) else "",
     )
+    page.clock.fast_forward(5_000)  # dialogue.js polls every five seconds
     page.wait_for_function(
         "() => document.querySelector('.participation-count').innerText.includes('6 people')",
         timeout=12_000,
@@ -106,7 +105,7 @@ def test_it_runs_the_meeting_from_code_to_completion(live_server, browser, asses
     assert page.locator("table.distribution-table").count() == 8  # starters + 7 principles
     dialogue_url = page.url.split("#")[0]
     _check(page, "manager-dialogue-1280")
-    _on_phone(browser, context, dialogue_url, "manager-dialogue")
+    check_widths(page, "manager-dialogue", PHONE)
 
     # The group agrees on the first principle.
     first = page.locator("article.principle-block").first
@@ -157,7 +156,7 @@ def test_it_shows_the_threshold_explanation_accessibly(live_server, browser, ass
     UnitAssessment.objects.filter(pk=assessment.pk).update(state=AssessmentState.DIALOGUE)
     add_respondents(assessment, 4)
     assert release(assessment).status == "too_few"
-    context = browser.new_context(viewport=PROJECTOR, locale="en-GB")
+    context = browser.new_context(viewport=PROJECTOR, locale="en-GB", reduced_motion="reduce")
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     _log_in(page, live_server.url)

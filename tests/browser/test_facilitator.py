@@ -32,7 +32,7 @@ def assessment(transactional_db, org):
 
 
 def _open(browser, live_server, assessment, username: str, viewport=LAPTOP):
-    context = browser.new_context(viewport=viewport, locale="en-GB")
+    context = browser.new_context(viewport=viewport, locale="en-GB", reduced_motion="reduce")
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/konto/login/")
@@ -117,8 +117,8 @@ def test_it_asks_before_leaving_with_unsaved_text(live_server, browser, assessme
     page.on("dialog", answer)
     _box(page, 1).get_by_label("Strengths").type("Halvskriven tanke")
     # Leave at once, before the pause after typing lets it save.
-    page.evaluate("window.location.href = '/'")
-    page.wait_for_timeout(500)
+    with page.expect_event("dialog"):
+        page.evaluate("window.location.href = '/'")
     assert asked == ["beforeunload"]
     assert page.url.endswith("/dialog/")
     assert _box(page, 1).get_by_label("Strengths").input_value() == "Halvskriven tanke"

@@ -49,7 +49,7 @@ def complete_page_by_keyboard(page) -> None:
 def test_it_lets_a_participant_answer_everything_with_the_keyboard(
     live_server, browser, assessment
 ):
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context = browser.new_context(viewport=PHONE, locale="en-GB", reduced_motion="reduce")
     page = context.new_page()
     page.goto(f"{live_server.url}/delta/")
 

@@ -81,7 +81,7 @@ def test_it_takes_a_participant_through_every_page_on_a_phone(live_server, brows
 
     version = assessment.round.framework_version
     principles = list(version.principles.order_by("order"))
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    context = browser.new_context(viewport=PHONE, locale="en-GB", reduced_motion="reduce")
     page = context.new_page()
 
     # Typing the code, as people do: small letters, a space instead of the dash.
@@ -207,7 +207,7 @@ def test_it_reflows_every_participant_page_at_320_px_and_tells_of_a_page_left_em
     principles = list(version.principles.order_by("order"))
     with translation.override("en"):  # the pages are in English
         names = [principle.name for principle in principles]
-    context = browser.new_context(viewport=NARROW, locale="en-GB")
+    context = browser.new_context(viewport=NARROW, locale="en-GB", reduced_motion="reduce")
     page = context.new_page()
 
     page.goto(f"{live_server.url}/delta/")

@@ -24,7 +24,7 @@ def draft(transactional_db, settings):
 
 
 def test_it_publishes_a_draft_under_the_name_given_and_retires_the_old(live_server, browser, draft):
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", reduced_motion="reduce")
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")

@@ -21,7 +21,9 @@ def _settings(settings, tmp_path):
 
 
 def _page(browser, live_server, username: str, viewport):
-    context = browser.new_context(viewport=viewport, locale="en-GB", accept_downloads=True)
+    context = browser.new_context(
+        viewport=viewport, locale="en-GB", accept_downloads=True, reduced_motion="reduce"
+    )
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(90_000)  # the shared test machine can be slow
@@ -38,16 +40,17 @@ def test_it_follows_the_report_while_it_is_prepared_and_then_downloads_it(
 ):
     scenario = make_report_scenario(org, respondents=5, state=AssessmentState.COMPLETED)
     assessment = scenario.assessment
+    # Asked for on a phone, and again on a desktop (queued already), in one window resized.
+    context, page = _page(browser, live_server, "quality-a", PHONE)
     for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context, page = _page(browser, live_server, "quality-a", viewport)
+        page.set_viewport_size(viewport)
         page.goto(f"{live_server.url}/skattning/{assessment.pk}/rapport/pdf/?lang=en")
         assert "/rapport/pdf/status/" in page.url
         status = page.get_by_role("status")
         assert "The PDF is being prepared" in status.inner_text()
         check_page(page, f"report-status-waiting-{name}")
-        context.close()
 
-    context, page = _page(browser, live_server, "quality-a", DESKTOP)
+    # The status page, opened on its own, follows the report until it is ready.
     page.goto(f"{live_server.url}/skattning/{assessment.pk}/rapport/pdf/status/?lang=en")
     row = StoredReport.objects.get(assessment=assessment, language="en")
     assert row.state == ReportState.PENDING
@@ -68,16 +71,17 @@ def test_it_follows_the_comparison_pdf_while_it_is_prepared_and_then_downloads_i
 
     compared = compared_org(org)
     pdf_path = f"/jamforelse/{compared.round.pk}/{org.dep_a.pk}/rapport.pdf"
+    # Asked for on a phone, and again on a desktop (queued already), in one window resized.
+    context, page = _page(browser, live_server, "quality-a", PHONE)
     for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context, page = _page(browser, live_server, "quality-a", viewport)
+        page.set_viewport_size(viewport)
         page.goto(f"{live_server.url}{pdf_path}?lang=en")
         assert "/rapport/status/" in page.url
         assert page.get_by_role("heading", level=1).inner_text() == "Comparison of units as PDF"
         assert "The PDF is being prepared" in page.get_by_role("status").inner_text()
         check_page(page, f"compare-status-waiting-{name}")
-        context.close()
 
-    context, page = _page(browser, live_server, "quality-a", DESKTOP)
+    # The status page, opened on its own, follows the comparison until it is ready.
     page.goto(f"{live_server.url}/jamforelse/{compared.round.pk}/{org.dep_a.pk}/rapport/status/")
     row = StoredComparison.objects.get(language="en")
     assert row.state == ReportState.PENDING

@@ -14,7 +14,11 @@ from principles.models import FrameworkVersion
 from tests.browser.helpers import DESKTOP, PHONE, check_page
 from tests.factories import give_role, make_assessment, make_round, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("pdfs_left_queued"),  # no PDF is opened here
+]
 
 LATER = datetime.date.today() + datetime.timedelta(days=60)
 
@@ -36,7 +40,7 @@ def setting(transactional_db, org):
 
 
 def _login(browser, live_server, username: str, viewport=DESKTOP):
-    context = browser.new_context(viewport=viewport, locale="en-GB")
+    context = browser.new_context(viewport=viewport, locale="en-GB", reduced_motion="reduce")
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.goto(f"{live_server.url}/konto/login/")
@@ -192,7 +196,7 @@ def test_it_renders_the_report_section_accessibly(live_server, browser, setting)
         for path in ("vendor/bootstrap/css/bootstrap.min.css", "css/tillit.css")
     )
     for viewport, name in ((DESKTOP, "report-section-1280"), (PHONE, "report-section-360")):
-        page = browser.new_page(viewport=viewport)
+        page = browser.new_page(viewport=viewport, reduced_motion="reduce")
         page.goto(f"{live_server.url}/")  # the site's origin, so axe loads from its statics
         page.set_content(
             '<!doctype html><html lang="sv"><head><meta charset="utf-8">'

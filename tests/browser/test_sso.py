@@ -34,7 +34,9 @@ class Visitor:
 
     def __init__(self, browser, live_server) -> None:
         self.url = live_server.url
-        self.context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+        self.context = browser.new_context(
+            viewport=DESKTOP, locale="en-GB", reduced_motion="reduce"
+        )
         self.context.add_cookies([{"name": "django_language", "value": "en", "url": self.url}])
         self.context.add_init_script(RECORD_VIOLATIONS)
         self.refused: list[str] = []
