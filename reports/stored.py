@@ -294,6 +294,61 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:1000]
 
 
+def start_render(row: StoredFile, version: int) -> None:
+    """Mark ``row`` as rendering ``version`` (a newer ask meanwhile leaves it as it is)."""
+    type(row).objects.filter(pk=row.pk, version=version).update(
+        state=ReportState.RENDERING, started_at=timezone.now()
+    )
+
+
+def checked_pdf(pdf: object) -> bytes:
+    """The renderer's output, if it is a PDF."""
+    if not isinstance(pdf, bytes | bytearray) or not bytes(pdf).startswith(b"%PDF"):
+        raise RenderFailed("the renderer returned no PDF")
+    return bytes(pdf)
+
+
+def fail_render(row: StoredFile, version: int, error: BaseException) -> StoredFile:
+    """Record that rendering ``version`` failed; the stored file stays as it was."""
+    type(row).objects.filter(pk=row.pk, version=version).update(
+        state=ReportState.FAILED, error=describe(error)
+    )
+    row.refresh_from_db()
+    return row
+
+
+def store_render(
+    row: StoredFile, version: int, name: str, *, new_file: bool, **fields
+) -> StoredFile:
+    """Store ``name`` as the file of ``version`` unless a newer render was stored meanwhile,
+    and delete whichever file is no longer offered. ``new_file``: ``name`` was saved by this
+    render (not the file kept because nothing shown had changed). ``fields``: the model's own
+    columns to set with it."""
+    with transaction.atomic():
+        kept = (
+            type(row)
+            .objects.filter(pk=row.pk, rendered_version__lt=version)
+            .update(
+                file=name,
+                rendered_version=version,
+                rendered_at=timezone.now(),
+                error="",
+                state=Case(
+                    When(version=version, then=Value(ReportState.READY)), default=F("state")
+                ),
+                **fields,
+            )
+        )
+    old_name = row.file.name
+    if not kept:
+        if new_file:
+            default_storage.delete(name)  # a newer render was stored meanwhile
+    elif old_name and old_name != name:
+        default_storage.delete(old_name)  # replaced: the old file is no longer offered
+    row.refresh_from_db()
+    return row
+
+
 def render(report_id: int) -> StoredReport | None:
     """Render one stored report if it is out of date, and store it unless a newer one is."""
     row = (
@@ -306,53 +361,30 @@ def render(report_id: int) -> StoredReport | None:
     # The version is read before the data (same statement as the assessment): whatever the
     # render reads is at least that new, and any later change asks for a render of its own.
     version = row.version
-    StoredReport.objects.filter(pk=row.pk, version=version).update(
-        state=ReportState.RENDERING, started_at=timezone.now()
-    )
+    start_render(row, version)
     assessment = row.assessment
     preview = assessment.state != AssessmentState.COMPLETED
-    new_name = ""
     try:
         html = report_html(assessment, language=row.language, audience=row.audience)
         fingerprint = hashlib.sha256(f"{row.language}|{row.audience}|{html}".encode()).hexdigest()
-        if (
+        unchanged = (
             fingerprint == row.fingerprint
             and row.has_file
             and default_storage.exists(row.file.name)
-        ):
+        )
+        if unchanged:
             name = row.file.name  # nothing it shows has changed: keep the file
         else:
-            pdf = render_pdf(assessment, language=row.language, audience=row.audience)
-            if not isinstance(pdf, bytes | bytearray) or not bytes(pdf).startswith(b"%PDF"):
-                raise RenderFailed("the renderer returned no PDF")
-            name = new_name = default_storage.save(_name_for(row), ContentFile(bytes(pdf)))
+            pdf = checked_pdf(render_pdf(assessment, language=row.language, audience=row.audience))
+            name = default_storage.save(_name_for(row), ContentFile(pdf))
     except Exception as error:
         logger.exception(
             "The %s report (%s) of assessment %s failed", row.audience, row.language, row.pk
         )
-        StoredReport.objects.filter(pk=row.pk, version=version).update(
-            state=ReportState.FAILED, error=describe(error)
-        )
-        row.refresh_from_db()
-        return row
-    with transaction.atomic():
-        stored = StoredReport.objects.filter(pk=row.pk, rendered_version__lt=version).update(
-            file=name,
-            rendered_version=version,
-            preview=preview,
-            fingerprint=fingerprint,
-            rendered_at=timezone.now(),
-            error="",
-            state=Case(When(version=version, then=Value(ReportState.READY)), default=F("state")),
-        )
-    old_name = row.file.name
-    if not stored:
-        if new_name:
-            default_storage.delete(new_name)  # a newer render was stored meanwhile
-    elif old_name and old_name != name:
-        default_storage.delete(old_name)  # replaced: the old file is no longer offered
-    row.refresh_from_db()
-    return row
+        return fail_render(row, version, error)
+    return store_render(
+        row, version, name, new_file=not unchanged, preview=preview, fingerprint=fingerprint
+    )
 
 
 def _name_for(row: StoredReport) -> str:

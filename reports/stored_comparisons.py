@@ -133,16 +133,12 @@ def render(comparison_id: int) -> StoredComparison | None:
     # The version, the HTML and its fingerprint come from one read of the row: they belong
     # together, and a later ask raises the version.
     version, html, mark = row.version, row.source, row.wanted
-    StoredComparison.objects.filter(pk=row.pk, version=version).update(
-        state=ReportState.RENDERING, started_at=timezone.now()
-    )
+    stored.start_render(row, version)
     try:
         if not html:
             raise stored.RenderFailed("there is no HTML to render")
-        pdf = render_pdf(html, title=row.title, language=row.language)
-        if not isinstance(pdf, bytes | bytearray) or not bytes(pdf).startswith(b"%PDF"):
-            raise stored.RenderFailed("the renderer returned no PDF")
-        name = default_storage.save(_name_for(row), ContentFile(bytes(pdf)))
+        pdf = stored.checked_pdf(render_pdf(html, title=row.title, language=row.language))
+        name = default_storage.save(_name_for(row), ContentFile(pdf))
     except Exception as error:
         logger.exception(
             "The comparison of unit %s in round %s (%s, %s) failed",
@@ -151,34 +147,18 @@ def render(comparison_id: int) -> StoredComparison | None:
             row.language,
             row.audience,
         )
-        StoredComparison.objects.filter(pk=row.pk, version=version).update(
-            state=ReportState.FAILED, error=stored.describe(error)
-        )
-        row.refresh_from_db()
-        return row
-    current = When(version=version, then=Value(ReportState.READY))
-    with transaction.atomic():
-        kept = StoredComparison.objects.filter(pk=row.pk, rendered_version__lt=version).update(
-            file=name,
-            rendered_version=version,
-            fingerprint=mark,
-            rendered_at=timezone.now(),
-            error="",
-            state=Case(current, default=F("state")),
-            # The HTML is not needed once it is the stored file (a newer one may wait).
-            source=Case(
-                When(version=version, then=Value("")),
-                default=F("source"),
-                output_field=TextField(),
-            ),
-        )
-    old_name = row.file.name
-    if not kept:
-        default_storage.delete(name)  # a newer render was stored meanwhile
-    elif old_name and old_name != name:
-        default_storage.delete(old_name)  # superseded: the old file is no longer offered
-    row.refresh_from_db()
-    return row
+        return stored.fail_render(row, version, error)
+    return stored.store_render(
+        row,
+        version,
+        name,
+        new_file=True,
+        fingerprint=mark,
+        # The HTML is not needed once it is the stored file (a newer one may wait).
+        source=Case(
+            When(version=version, then=Value("")), default=F("source"), output_field=TextField()
+        ),
+    )
 
 
 def _name_for(row: StoredComparison) -> str:
