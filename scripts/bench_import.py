@@ -80,22 +80,12 @@ def scratch_database(database: str, folder: Path) -> Iterator[str]:
     if database == "sqlite":
         yield f"sqlite:///{folder / 'bench.sqlite3'}"
         return
-    import psycopg2
-
-    parts = urllib.parse.urlsplit(database)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+    if urllib.parse.urlsplit(database).scheme not in ("postgres", "postgresql", "pgsql"):
         raise SystemExit("--database is 'sqlite' or a postgres:// URL of a server.")
-    name = f"tillit_import_bench_{secrets.token_hex(4)}"
-    connection = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.close()
+    import two_nodes  # beside this file: the two-node run makes its database the same way
+
+    with two_nodes.scratch_database(database, prefix="tillit_import_bench") as url:
+        yield url
 
 
 def empty_tree(url: str) -> None:

@@ -528,14 +528,15 @@ def check_redis(redis_url: str) -> None:
 
 
 @contextlib.contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new database on the PostgreSQL server of `server_url`, dropped afterwards."""
+def scratch_database(server_url: str, prefix: str = "tillit_two_nodes") -> Iterator[str]:
+    """A new database on the PostgreSQL server of `server_url`, dropped afterwards (also the
+    import benchmark's, scripts/bench_import.py)."""
     import psycopg2
 
     parts = urllib.parse.urlsplit(server_url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
         raise ClusterError("DATABASE_URL must name a PostgreSQL server (postgres://…).")
-    name = f"tillit_two_nodes_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     admin = parts._replace(path="/postgres").geturl()
     connection = psycopg2.connect(admin)
     connection.autocommit = True
